@@ -1,0 +1,93 @@
+"""Small I/O helpers: atomic writes and deterministic JSON lines.
+
+Outputs are written to a temporary file in the target folder and renamed
+into place, so an interrupted command never leaves a partial file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from astana_corpus.errors import InputFormatError
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Open a temporary sibling of ``path``; rename it over ``path`` on success.
+
+    On any exception the temporary file is removed and ``path`` is untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": "\n"}
+    try:
+        with os.fdopen(fd, mode, **kwargs) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def dumps_record(record: Any) -> str:
+    """One JSON line: UTF-8 text kept readable, keys sorted for byte-stable output."""
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def write_jsonl(path: Path, records: Iterable[Any]) -> int:
+    """Write ``records`` as JSON lines atomically; return how many were written."""
+    count = 0
+    with atomic_open(path) as handle:
+        for record in records:
+            handle.write(dumps_record(record))
+            handle.write("\n")
+            count += 1
+    return count
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` atomically with ``\\n`` line ends."""
+    with atomic_open(path) as handle:
+        handle.write(text)
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Yield the objects of a JSON-lines file; a bad line names file and line."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFormatError(f"{path}: file not found")
+    with path.open(encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputFormatError(
+                    f"{path}:{lineno}: invalid JSON at column {exc.colno}: {exc.msg}; "
+                    "fix or remove the line"
+                ) from exc
+            if not isinstance(value, dict):
+                raise InputFormatError(
+                    f"{path}:{lineno}: expected a JSON object, got {type(value).__name__}"
+                )
+            yield value
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return sha256_bytes(text.encode("utf-8"))

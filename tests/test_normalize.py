@@ -1,0 +1,34 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from astana_corpus.normalize import normalize, normalize_with_map
+
+ARABIC = st.text(alphabet="أإآاىيةهؤئوبسـًٌٍَُِّْ\u200c\u200d ٠١٢٣abcDEF،؛؟", max_size=40)
+
+
+def test_spelling_variants_share_one_matching_form():
+    assert normalize("أستانة") == normalize("استانه") == normalize("أسـتانَة")
+    assert normalize("آستانا") == normalize("أستانا")
+    assert normalize("دي ميستورا") == normalize("دي مي\u200cستورا")
+    assert normalize("٢٠١٧") == "2017"
+
+
+@given(ARABIC)
+def test_map_points_at_the_character_each_view_char_came_from(text):
+    view = normalize_with_map(text)
+    assert view.text == normalize(text)
+    assert len(view.index_map) == len(view.text)
+    assert list(view.index_map) == sorted(view.index_map)
+    for i, char in enumerate(view.text):
+        assert char in normalize(text[view.index_map[i]])
+
+
+@given(ARABIC, st.data())
+def test_original_span_covers_exactly_the_matched_characters(text, data):
+    view = normalize_with_map(text)
+    if not view.text:
+        return
+    start = data.draw(st.integers(0, len(view.text) - 1))
+    end = data.draw(st.integers(start + 1, len(view.text)))
+    o_start, o_end = view.original_span(start, end)
+    assert normalize(text[o_start:o_end]) == view.text[start:end]
