@@ -56,6 +56,214 @@ def cmd_articles_register(args: argparse.Namespace) -> int:
     return 0
 
 
+def _documents(args: argparse.Namespace) -> list:
+    """Cleaned documents, re-ingested from the committed raw files (never a stale copy)."""
+    from astana_corpus.articles import iter_documents
+
+    return list(iter_documents(args.root))
+
+
+def _client(args: argparse.Namespace):
+    from astana_corpus.doccano import connect
+    from astana_corpus.doccano_server import admin_credentials, default_url
+
+    url = (args.url or default_url(args.root)).rstrip("/")
+    username, password = admin_credentials(purpose=f"logging in to {url}")
+    return connect(url, username, password), url
+
+
+def cmd_doccano_serve(args: argparse.Namespace) -> int:
+    from astana_corpus.doccano_server import serve
+
+    state, started = serve(args.root, host=args.host, port=args.port)
+    if started:
+        print(
+            f"Doccano is running at {state.url} (web pid {state.web_pid}, "
+            f"task pid {state.task_pid}); stop it with `astana doccano stop`"
+        )
+    else:
+        print(f"Doccano is already running at {state.url}; nothing done")
+    return 0
+
+
+def cmd_doccano_stop(args: argparse.Namespace) -> int:
+    from astana_corpus.doccano_server import stop
+
+    print("stopped" if stop(args.root) else "no Doccano server recorded as running")
+    return 0
+
+
+def cmd_doccano_status(args: argparse.Namespace) -> int:
+    from astana_corpus.doccano_server import health, running, server_paths
+
+    state = running(server_paths(args.root))
+    if state is None:
+        print("not running")
+        return 1
+    print(f"running at {state.url}; healthy: {health(state.url)}")
+    return 0
+
+
+def cmd_doccano_add_user(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from astana_corpus.doccano import require_project
+    from astana_corpus.errors import DoccanoError
+
+    client, url = _client(args)
+    password = os.environ.get("DOCCANO_NEW_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise DoccanoError("set DOCCANO_NEW_PASSWORD for the new user (no terminal)")
+        password = getpass.getpass(f"password for the new user {args.username}: ")
+    project = require_project(client, args.project, url)
+    client.create_user(args.username, password)
+    client.add_member(project.id, args.username, args.role)
+    print(f"user {args.username} added to {args.project} as {args.role}")
+    return 0
+
+
+def cmd_doccano_push(args: argparse.Namespace) -> int:
+    from astana_corpus.doccano import push, read_preannotations
+    from astana_corpus.schema import read_schema
+
+    client, url = _client(args)
+    pre = read_preannotations(args.preannotations) if args.preannotations else None
+    report = push(
+        args.root,
+        client=client,
+        project=args.project,
+        documents=_documents(args),
+        schema=read_schema(args.root),
+        preannotations=pre,
+    )
+    what = "created" if report.created_project else "reused"
+    print(
+        f"project {args.project!r} {what} (id {report.project_id}) at {url}; "
+        f"label types created: {len(report.label_types_created)}; paragraphs uploaded: "
+        f"{report.uploaded}; already there: {report.already_there}"
+    )
+    return 0
+
+
+def cmd_doccano_pull(args: argparse.Namespace) -> int:
+    from astana_corpus.doccano import pull
+    from astana_corpus.schema import read_schema
+
+    client, url = _client(args)
+    report = pull(
+        args.root,
+        client=client,
+        project=args.project,
+        round_name=args.round,
+        documents=_documents(args),
+        schema=read_schema(args.root),
+        url=url,
+    )
+    print(f"round {report.round} stored in {report.directory}")
+    for name, counts in sorted(report.annotators.items()):
+        print(
+            f"  {name}: {counts['examples']} examples, {counts['labelled']} labelled, "
+            f"{counts['confirmed']} confirmed"
+        )
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from astana_corpus.adjudicate import merge
+    from astana_corpus.schema import read_schema
+
+    report = merge(
+        args.root,
+        round_name=args.round,
+        documents=_documents(args),
+        schema=read_schema(args.root),
+        prefer=args.prefer,
+        resolutions=args.resolutions,
+        confirmed_only=not args.include_unconfirmed,
+    )
+    print(
+        f"round {report.round}: annotators {', '.join(report.annotators)}; paragraphs "
+        f"agreed {report.paragraphs_agreed}, single-annotated {report.paragraphs_single}, "
+        f"disagreements {report.disagreements} (resolved {report.resolved})"
+    )
+    print(
+        f"gold: wrote {len(report.documents_written)} document(s): "
+        f"{', '.join(report.documents_written)}"
+    )
+    if report.documents_kept_from_earlier:
+        print(f"  kept from earlier rounds: {', '.join(report.documents_kept_from_earlier)}")
+    for doc_id, missing in report.documents_incomplete.items():
+        print(f"  not in gold, paragraphs not annotated: {doc_id} {missing}")
+    return 0
+
+
+def cmd_agreement(args: argparse.Namespace) -> int:
+    import json
+
+    from astana_corpus.adjudicate import read_round
+    from astana_corpus.agreement import agreement
+    from astana_corpus.io import write_text
+    from astana_corpus.schema import read_schema
+
+    schema = read_schema(args.root)
+    by_id = {d.id: d for d in _documents(args)}
+    by_annotator = read_round(
+        args.root, args.round, by_id, schema, confirmed_only=not args.include_unconfirmed
+    )
+    result = agreement(
+        by_annotator, entity_labels=schema.entity_names, event_labels=schema.event_names
+    )
+    result["round"] = args.round
+    if args.json:
+        write_text(args.json, json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    _print_agreement(result)
+    return 0
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _print_agreement(result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if len(result["annotators"]) < 2:
+        console.print(
+            f"round {result['round']}: one annotator ({', '.join(result['annotators'])})"
+            "; agreement needs two or more"
+        )
+        return
+    for pair in result["pairs"]:
+        a, b = pair["annotators"]
+        table = Table(title=f"{a} vs {b}: {pair['paragraphs']} paragraphs in common")
+        for col in ("label", "F1 / kappa", a, b, "both"):
+            table.add_column(col)
+        ent = pair["entities"]
+        table.add_row(
+            "entities (all)", _fmt(ent["f1"]), str(ent["a"]), str(ent["b"]), str(ent["both"])
+        )
+        for label, row in ent["per_label"].items():
+            table.add_row(
+                f"  {label}", _fmt(row["f1"]), str(row["a"]), str(row["b"]), str(row["both"])
+            )
+        for label, row in pair["events"].items():
+            table.add_row(
+                f"event {label}", _fmt(row["kappa"]), str(row["a_yes"]), str(row["b_yes"]), ""
+            )
+        console.print(table)
+    if "fleiss" in result:
+        table = Table(title=f"Fleiss' kappa, {result['fleiss']['paragraphs']} paragraphs")
+        table.add_column("event label")
+        table.add_column("kappa")
+        for label, value in result["fleiss"]["events"].items():
+            table.add_row(label, _fmt(value))
+        console.print(table)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="astana",
@@ -84,6 +292,63 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--url", help="source URL, if known (one new file only)")
     r.add_argument("--published", help="publication date YYYY-MM-DD, if known")
     r.set_defaults(func=cmd_articles_register)
+
+    p = sub.add_parser("doccano", help="run a local Doccano server and move data in and out")
+    dsub = p.add_subparsers(dest="doccano_command", required=True)
+    from astana_corpus.doccano_server import DEFAULT_HOST, DEFAULT_PORT
+
+    d = dsub.add_parser("serve", help="install (once), start on loopback, wait until healthy")
+    d.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to bind (default {DEFAULT_HOST}; others expose the server)",
+    )
+    d.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
+    d.set_defaults(func=cmd_doccano_serve)
+    d = dsub.add_parser("stop", help="stop the server started by serve")
+    d.set_defaults(func=cmd_doccano_stop)
+    d = dsub.add_parser("status", help="exit 0 when the recorded server runs")
+    d.set_defaults(func=cmd_doccano_status)
+    url_help = "server URL (default: DOCCANO_URL, else the server started by serve)"
+    d = dsub.add_parser("add-user", help="create an annotator account and add it to a project")
+    d.add_argument("--url", help=url_help)
+    d.add_argument("--project", required=True)
+    d.add_argument("--username", required=True)
+    d.add_argument(
+        "--role", default="annotator", choices=["annotator", "annotation_approver", "project_admin"]
+    )
+    d.set_defaults(func=cmd_doccano_add_user)
+    d = dsub.add_parser("push", help="create/reuse a project and upload new paragraphs")
+    d.add_argument("--url", help=url_help)
+    d.add_argument("--project", required=True)
+    d.add_argument(
+        "--preannotations",
+        type=Path,
+        help="JSONL of suggested spans/labels per paragraph (astana preannotate)",
+    )
+    d.set_defaults(func=cmd_doccano_push)
+    d = dsub.add_parser("pull", help="store a round's exports under annotations/doccano/ROUND")
+    d.add_argument("--url", help=url_help)
+    d.add_argument("--project", required=True)
+    d.add_argument("--round", required=True, help="round name, e.g. r1 (a new folder)")
+    d.set_defaults(func=cmd_doccano_pull)
+
+    p = sub.add_parser("merge", help="merge a pulled round into annotations/gold.jsonl")
+    p.add_argument("--round", required=True)
+    p.add_argument("--prefer", help="resolve disagreements with this annotator's version")
+    p.add_argument("--resolutions", type=Path, help="JSONL of chosen versions per paragraph")
+    p.add_argument(
+        "--include-unconfirmed",
+        action="store_true",
+        help="also use examples the annotator did not confirm (if labelled)",
+    )
+    p.set_defaults(func=cmd_merge)
+
+    p = sub.add_parser("agreement", help="inter-annotator agreement of a pulled round")
+    p.add_argument("--round", required=True)
+    p.add_argument("--json", type=Path, help="also write the result as JSON here")
+    p.add_argument("--include-unconfirmed", action="store_true")
+    p.set_defaults(func=cmd_agreement)
     return parser
 
 

@@ -1,0 +1,262 @@
+"""Merge the annotators' exports of a round into ``annotations/gold.jsonl``.
+
+- One annotator: their confirmed paragraphs are taken as they are.
+- Several: a paragraph on which every annotator who did it agrees (same
+  spans, same event labels) is accepted; every other paragraph is a
+  disagreement, written with each version to ``annotations/review/<round>.jsonl``.
+  Gold is written only when every disagreement is resolved, by a resolution
+  file (JSONL lines ``{"doc_id", "paragraph_index", "entities": [{"start",
+  "end", "label"}], "events": [...]}`` in document offsets) or by preferring
+  one annotator's version (``prefer``).
+- Only documents whose every paragraph is annotated go into gold; documents
+  of earlier rounds that this round does not touch are kept as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from astana_corpus.doccano import (
+    ParagraphAnnotation,
+    Span,
+    export_files,
+    read_export,
+)
+from astana_corpus.errors import ValidationError
+from astana_corpus.io import read_jsonl, sha256_text, write_jsonl
+from astana_corpus.records import Document
+from astana_corpus.schema import Schema
+
+GOLD_FILE = Path("annotations/gold.jsonl")
+REVIEW_DIR = Path("annotations/review")
+Key = tuple[str, int]
+
+
+@dataclass
+class MergeReport:
+    round: str
+    annotators: list[str]
+    paragraphs_agreed: int = 0
+    paragraphs_single: int = 0
+    disagreements: int = 0
+    resolved: int = 0
+    documents_written: list[str] = field(default_factory=list)
+    documents_incomplete: dict[str, list[int]] = field(default_factory=dict)
+    documents_kept_from_earlier: list[str] = field(default_factory=list)
+    review_file: Path | None = None
+
+
+def read_round(
+    root: Path,
+    round_name: str,
+    documents: Mapping[str, Document],
+    schema: Schema,
+    *,
+    confirmed_only: bool = True,
+) -> dict[str, dict[Key, ParagraphAnnotation]]:
+    """Each annotator's paragraph annotations of a round (annotators with none left out).
+
+    Without ``confirmed_only`` a paragraph counts as done for an annotator
+    when it has at least one label, since an untouched example looks the same
+    as one deliberately left empty.
+    """
+    result = {}
+    for path in export_files(root, round_name, confirmed_only=confirmed_only):
+        annotations = read_export(path, documents, schema)
+        if not confirmed_only:
+            annotations = [a for a in annotations if a.entities or a.events]
+        if annotations:
+            result[path.stem] = {(a.doc_id, a.paragraph_index): a for a in annotations}
+    return result
+
+
+def _version(ann: ParagraphAnnotation) -> tuple[tuple[Span, ...], tuple[str, ...]]:
+    return ann.entities, ann.events
+
+
+def _span_dict(span: Span, text: str) -> dict[str, Any]:
+    return {
+        "start": span.start,
+        "end": span.end,
+        "label": span.label,
+        "text": text[span.start : span.end],
+    }
+
+
+def read_resolutions(
+    path: Path, schema: Schema
+) -> dict[Key, tuple[tuple[Span, ...], tuple[str, ...]]]:
+    resolved = {}
+    for number, record in enumerate(read_jsonl(path), start=1):
+        where = f"{path}: line {number}"
+        try:
+            key = (str(record["doc_id"]), int(record["paragraph_index"]))
+            spans = tuple(
+                sorted(
+                    Span(int(e["start"]), int(e["end"]), str(e["label"]))
+                    for e in record.get("entities", [])
+                )
+            )
+            events = tuple(sorted(str(e) for e in record.get("events", [])))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValidationError(
+                f"{where}: expected doc_id, paragraph_index, entities "
+                f"[{{start, end, label}}], events ({exc})"
+            ) from exc
+        bad = [s.label for s in spans if s.label not in schema.entity_names]
+        bad += [e for e in events if e not in schema.event_names]
+        if bad:
+            raise ValidationError(f"{where}: labels not in the schema: {bad}")
+        resolved[key] = (spans, events)
+    return resolved
+
+
+def merge(
+    root: Path,
+    *,
+    round_name: str,
+    documents: list[Document],
+    schema: Schema,
+    prefer: str | None = None,
+    resolutions: Path | None = None,
+    confirmed_only: bool = True,
+    gold_path: Path | None = None,
+) -> MergeReport:
+    """Merge a round into gold (see module doc). Raises ValidationError while disagreements
+    remain unresolved, after writing them to the review file."""
+    by_id = {d.id: d for d in documents}
+    by_annotator = read_round(root, round_name, by_id, schema, confirmed_only=confirmed_only)
+    if not by_annotator:
+        raise ValidationError(
+            f"round {round_name}: no annotator has "
+            f"{'confirmed ' if confirmed_only else ''}annotations; confirm examples in Doccano "
+            "(or pass --include-unconfirmed) and pull again"
+        )
+    if prefer is not None and prefer not in by_annotator:
+        raise ValidationError(
+            f"--prefer {prefer}: not an annotator of round {round_name} "
+            f"({', '.join(sorted(by_annotator))})"
+        )
+    resolved = read_resolutions(resolutions, schema) if resolutions else {}
+    report = MergeReport(round=round_name, annotators=sorted(by_annotator))
+
+    decided: dict[Key, tuple[tuple[Span, ...], tuple[str, ...]]] = {}
+    review = []
+    keys = sorted(set().union(*(set(v) for v in by_annotator.values())))
+    for key in keys:
+        versions = {name: _version(anns[key]) for name, anns in by_annotator.items() if key in anns}
+        distinct = set(versions.values())
+        if len(distinct) == 1:
+            decided[key] = next(iter(distinct))
+            if len(versions) == 1:
+                report.paragraphs_single += 1
+            else:
+                report.paragraphs_agreed += 1
+            continue
+        report.disagreements += 1
+        if key in resolved:
+            decided[key] = resolved[key]
+            report.resolved += 1
+            continue
+        if prefer is not None and prefer in versions:
+            decided[key] = versions[prefer]
+            report.resolved += 1
+            continue
+        doc = by_id[key[0]]
+        agreed = set.intersection(*(set(v[0]) for v in versions.values()))
+        review.append(
+            {
+                "doc_id": key[0],
+                "paragraph_index": key[1],
+                "text": doc.paragraph_text(key[1]),
+                "agreed_entities": [_span_dict(s, doc.text) for s in sorted(agreed, key=_order)],
+                "versions": {
+                    name: {
+                        "entities": [_span_dict(s, doc.text) for s in spans],
+                        "events": list(events),
+                    }
+                    for name, (spans, events) in sorted(versions.items())
+                },
+            }
+        )
+
+    review_path = root / REVIEW_DIR / f"{round_name}.jsonl"
+    if review:
+        write_jsonl(review_path, review)
+        report.review_file = review_path
+        raise ValidationError(
+            f"round {round_name}: {len(review)} paragraph(s) with disagreements, written to "
+            f"{review_path}; resolve them with --resolutions FILE (same keys, one chosen "
+            "version per line) or --prefer ANNOTATOR; gold was not written"
+        )
+    review_path.unlink(missing_ok=True)
+
+    gold_path = gold_path or root / GOLD_FILE
+    earlier = {r["id"]: r for r in read_jsonl(gold_path)} if gold_path.exists() else {}
+    records = {}
+    for doc_id in sorted({k[0] for k in decided}):
+        doc = by_id[doc_id]
+        missing = [p.index for p in doc.paragraphs if (doc_id, p.index) not in decided]
+        if missing:
+            report.documents_incomplete[doc_id] = missing
+            continue
+        records[doc_id] = gold_record(
+            doc,
+            {p.index: decided[(doc_id, p.index)] for p in doc.paragraphs},
+            annotators=sorted(n for n, a in by_annotator.items() if any(k[0] == doc_id for k in a)),
+            round_name=round_name,
+            schema_version=schema.version,
+        )
+    report.documents_written = sorted(records)
+    for doc_id, record in earlier.items():
+        if doc_id not in records:
+            records[doc_id] = record
+            report.documents_kept_from_earlier.append(doc_id)
+    if not report.documents_written:
+        raise ValidationError(
+            f"round {round_name}: no document has every paragraph annotated "
+            f"(incomplete: {report.documents_incomplete}); gold was not written"
+        )
+    write_jsonl(gold_path, [records[k] for k in sorted(records)])
+    return report
+
+
+def _order(span: Span) -> tuple[int, int, str]:
+    return span.start, span.end, span.label
+
+
+def gold_record(
+    doc: Document,
+    paragraphs: Mapping[int, tuple[tuple[Span, ...], tuple[str, ...]]],
+    *,
+    annotators: list[str],
+    round_name: str,
+    schema_version: str,
+) -> dict[str, Any]:
+    """The gold line of one document: document-offset entities, event labels per paragraph."""
+    spans = sorted({s for p in paragraphs.values() for s in p[0]}, key=_order)
+    events = sorted({e for p in paragraphs.values() for e in p[1]})
+    return {
+        "id": doc.id,
+        "text": doc.text,
+        "text_sha256": sha256_text(doc.text),
+        "entities": [_span_dict(s, doc.text) for s in spans],
+        "events": events,
+        "paragraphs": [
+            {
+                "index": p.index,
+                "start": p.start,
+                "end": p.end,
+                "events": sorted(paragraphs[p.index][1]),
+            }
+            for p in doc.paragraphs
+        ],
+        "annotation": {
+            "round": round_name,
+            "annotators": annotators,
+            "schema_version": schema_version,
+        },
+    }

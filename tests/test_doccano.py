@@ -1,0 +1,361 @@
+"""Doccano conversion units (no server) and the round trip against the real server."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from astana_corpus.doccano import (
+    codepoint_to_utf16,
+    convert_export_line,
+    utf16_to_codepoint,
+)
+from astana_corpus.errors import DoccanoError
+from astana_corpus.records import Document, Paragraph, Provenance
+from astana_corpus.schema import read_schema
+from tests.conftest import ROOT
+
+SCHEMA = read_schema(ROOT)
+
+
+def make_doc(doc_id: str, paragraphs: list[str]) -> Document:
+    pieces, paras, offset = [], [], 0
+    for index, text in enumerate(paragraphs):
+        if pieces:
+            pieces.append("\n")
+            offset += 1
+        paras.append(Paragraph(index, offset, offset + len(text), offset, offset + len(text)))
+        pieces.append(text)
+        offset += len(text)
+    prov = Provenance("articles/raw/x.txt", "0" * 64, "txt", "utf-8", None, None, None, ())
+    return Document(doc_id, "".join(pieces), tuple(paras), prov)
+
+
+EMOJI_DOC = make_doc("test-0001", ["عنوان التقرير", "قال 😀 الوفد بسوريا إن الجولة انتهت."])
+
+
+@given(st.text(alphabet="سوريا 😀𝔸،", max_size=20), st.data())
+def test_utf16_round_trip(text, data):
+    offset = data.draw(st.integers(0, len(text)))
+    assert utf16_to_codepoint(text, codepoint_to_utf16(text, offset)) == offset
+    assert codepoint_to_utf16(text, offset) == len(text[:offset].encode("utf-16-le")) // 2
+
+
+def test_utf16_offset_inside_surrogate_pair_is_refused():
+    with pytest.raises(ValueError, match="inside"):
+        utf16_to_codepoint("😀س", 1)
+
+
+def export_line(**overrides):
+    text = EMOJI_DOC.paragraph_text(1)
+    start = text.index("سوريا")
+    line = {
+        "id": 7,
+        "text": text,
+        "doc_id": "test-0001",
+        "paragraph_index": 1,
+        # UTF-16: the emoji counts twice
+        "entities": [[start + 1, start + 1 + len("سوريا"), "GPE"]],
+        "cats": ["STATEMENT"],
+    }
+    line.update(overrides)
+    return line
+
+
+def test_export_line_converted_to_document_codepoints():
+    ann = convert_export_line(export_line(), {"test-0001": EMOJI_DOC}, SCHEMA, where="f:1")
+    (span,) = ann.entities
+    assert EMOJI_DOC.text[span.start : span.end] == "سوريا"
+    assert ann.events == ("STATEMENT",)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "needle"),
+    [
+        ({"entities": [[0, 3, "COUNTRY"]]}, "entity label 'COUNTRY' is not in"),
+        ({"cats": ["MEETING"]}, "event label 'MEETING' is not in"),
+        ({"text": "نص تغير بعد الرفع"}, "test-0001 paragraph 1: the annotated text differs"),
+        ({"doc_id": "test-0404"}, "test-0404 paragraph 1 is not in the cleaned documents"),
+        ({"entities": [[8, 8, "GPE"]]}, "empty or outside"),
+        ({"entities": [[8, 99, "GPE"]]}, "beyond the text"),
+    ],
+)
+def test_bad_export_lines_are_refused_with_place(overrides, needle):
+    with pytest.raises(DoccanoError, match=needle) as info:
+        convert_export_line(
+            export_line(**overrides), {"test-0001": EMOJI_DOC}, SCHEMA, where="r1/ann.jsonl:3"
+        )
+    assert "r1/ann.jsonl:3" in str(info.value)
+
+
+# ------------------------------------------------------------------ real server
+
+
+def login(url, username, password):
+    from doccano_client import DoccanoClient
+
+    client = DoccanoClient(url)
+    client.login(username=username, password=password)
+    return client
+
+
+def annotate(client, project_id, example, spans_utf16, cats, confirm=True):
+    """What an annotator does in the browser: spans in UTF-16 units, labels, confirm."""
+    span_types = {lt.text: lt.id for lt in client.list_label_types(project_id, "span")}
+    cat_types = {lt.text: lt.id for lt in client.list_label_types(project_id, "category")}
+    for start, end, label in spans_utf16:
+        client.create_span(
+            project_id, example.id, start, end, span_types[label], human_annotated=True
+        )
+    for cat in cats:
+        client.create_category(project_id, example.id, cat_types[cat], human_annotated=True)
+    if confirm:
+        client.update_example_state(project_id, example.id)
+
+
+@pytest.mark.doccano
+def test_serve_again_does_nothing(doccano):
+    from astana_corpus.doccano_server import serve
+
+    state, started = serve(ROOT, port=doccano["state"].port)
+    assert not started
+    assert state == doccano["state"]
+
+
+@pytest.mark.doccano
+def test_full_round_trip_two_annotators(doccano, project_root, seed_documents):
+    from astana_corpus.adjudicate import merge, read_round
+    from astana_corpus.agreement import agreement
+    from astana_corpus.doccano import connect, pull, push
+    from astana_corpus.errors import ValidationError
+    from astana_corpus.io import read_jsonl
+
+    url = doccano["url"]
+    admin = connect(url, doccano["username"], doccano["password"])
+    name = f"round-trip-{secrets.token_hex(4)}"
+    documents = [*seed_documents, EMOJI_DOC]
+    n_paragraphs = sum(len(d.paragraphs) for d in documents)
+
+    report = push(project_root, client=admin, project=name, documents=documents, schema=SCHEMA)
+    assert report.created_project
+    assert report.uploaded == n_paragraphs
+    assert len(report.label_types_created) == len(SCHEMA.entity_names) + len(SCHEMA.event_names)
+    again = push(project_root, client=admin, project=name, documents=documents, schema=SCHEMA)
+    assert (again.uploaded, again.already_there, again.label_types_created) == (0, n_paragraphs, [])
+    project = next(p for p in admin.list_projects() if p.name == name)
+    assert not project.collaborative_annotation and not project.allow_overlapping
+    assert not project.grapheme_mode
+    assert project.guideline == (project_root / "annotations/guidelines.md").read_text().strip()
+
+    examples = {
+        (e.meta["doc_id"], e.meta["paragraph_index"]): e for e in admin.list_examples(project.id)
+    }
+    assert len(examples) == n_paragraphs
+    by_id = {d.id: d for d in documents}
+    for (doc_id, index), example in examples.items():
+        assert example.text == by_id[doc_id].paragraph_text(index)  # exact text, no mojibake
+
+    passwords = {}
+    for user in ("ann1", "ann2"):
+        passwords[user] = secrets.token_urlsafe(12)
+        admin.create_user(user, passwords[user])
+        admin.add_member(project.id, user, "annotator")
+
+    # astana-0002: both annotators do all 8 paragraphs; they disagree on paragraph 2.
+    doc = by_id["astana-0002"]
+    p1 = doc.paragraph_text(1)
+    russia = p1.index("روسيا")
+    plan = {
+        "ann1": {1: ([(russia, russia + 5, "GPE")], ["AGREEMENT"]), 2: ([], ["STATEMENT"])},
+        "ann2": {
+            1: ([(russia, russia + 5, "GPE")], ["AGREEMENT"]),
+            2: ([], ["STATEMENT", "TALKS_SCHEDULED"]),
+        },
+    }
+    emoji_text = EMOJI_DOC.paragraph_text(1)
+    syria16 = codepoint_to_utf16(emoji_text, emoji_text.index("سوريا"))
+    for user, paragraphs in plan.items():
+        client = login(url, user, passwords[user])
+        for index in range(len(doc.paragraphs)):
+            spans, cats = paragraphs.get(index, ([], []))
+            annotate(client, project.id, examples[("astana-0002", index)], spans, cats)
+        annotate(client, project.id, examples[("test-0001", 0)], [], [])
+        annotate(
+            client,
+            project.id,
+            examples[("test-0001", 1)],
+            [(syria16, syria16 + 5, "GPE")],
+            ["STATEMENT"],
+        )
+    # ann1 labels a paragraph of astana-0001 without confirming it.
+    client = login(url, "ann1", passwords["ann1"])
+    annotate(client, project.id, examples[("astana-0001", 0)], [(0, 5, "ORG")], [], confirm=False)
+
+    pulled = pull(
+        project_root,
+        client=admin,
+        project=name,
+        round_name="r1",
+        documents=documents,
+        schema=SCHEMA,
+        url=url,
+    )
+    assert pulled.annotators["ann1"] == {"examples": n_paragraphs, "labelled": 4, "confirmed": 10}
+    assert pulled.annotators["ann2"]["confirmed"] == 10
+    folder = project_root / "annotations/doccano/r1"
+    assert sorted(p.name for p in folder.glob("*.jsonl")) == sorted(
+        [f"{doccano['username']}.jsonl", "ann1.jsonl", "ann2.jsonl"]
+    )
+    assert (folder / "confirmed" / "ann1.jsonl").exists()
+    with pytest.raises(DoccanoError, match="already exists"):
+        pull(
+            project_root,
+            client=admin,
+            project=name,
+            round_name="r1",
+            documents=documents,
+            schema=SCHEMA,
+            url=url,
+        )
+
+    # Agreement: 10 shared confirmed paragraphs, the same 2 spans → F1 1.0;
+    # TALKS_SCHEDULED: ann1 never, ann2 once → kappa 0 (pe = .9, po = .9).
+    by_annotator = read_round(project_root, "r1", by_id, SCHEMA)
+    assert sorted(by_annotator) == ["ann1", "ann2"]
+    result = agreement(
+        by_annotator, entity_labels=SCHEMA.entity_names, event_labels=SCHEMA.event_names
+    )
+    (pair,) = result["pairs"]
+    assert pair["paragraphs"] == 10
+    assert pair["entities"]["f1"] == 1.0
+    assert pair["events"]["TALKS_SCHEDULED"]["kappa"] == pytest.approx(0.0)
+    assert pair["events"]["AGREEMENT"]["kappa"] == pytest.approx(1.0)
+
+    gold = project_root / "annotations/gold.jsonl"
+    with pytest.raises(ValidationError, match="1 paragraph"):
+        merge(project_root, round_name="r1", documents=documents, schema=SCHEMA)
+    assert not gold.exists()
+    (review,) = read_jsonl(project_root / "annotations/review/r1.jsonl")
+    assert (review["doc_id"], review["paragraph_index"]) == ("astana-0002", 2)
+    assert review["versions"]["ann2"]["events"] == ["STATEMENT", "TALKS_SCHEDULED"]
+
+    merged = merge(project_root, round_name="r1", documents=documents, schema=SCHEMA, prefer="ann2")
+    assert merged.documents_written == ["astana-0002", "test-0001"]
+    assert "astana-0001" not in merged.documents_incomplete  # unconfirmed: not counted
+    records = {r["id"]: r for r in read_jsonl(gold)}
+    for record in records.values():
+        for entity in record["entities"]:
+            assert record["text"][entity["start"] : entity["end"]] == entity["text"]
+    assert [e["text"] for e in records["astana-0002"]["entities"]] == ["روسيا"]
+    assert records["astana-0002"]["paragraphs"][2]["events"] == ["STATEMENT", "TALKS_SCHEDULED"]
+    (emoji_entity,) = records["test-0001"]["entities"]
+    assert emoji_entity["text"] == "سوريا"
+    assert emoji_entity["start"] == EMOJI_DOC.text.index("سوريا")
+
+
+@pytest.mark.doccano
+def test_server_not_running_names_url_and_fix():
+    from astana_corpus.doccano import connect
+    from tests.conftest import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(DoccanoError, match=rf"no Doccano server answers at {url}.*doccano serve"):
+        connect(url, "x", "y")
+
+
+@pytest.mark.doccano
+def test_wrong_credentials(doccano):
+    from astana_corpus.doccano import connect
+
+    with pytest.raises(DoccanoError, match="wrong username or password"):
+        connect(doccano["url"], doccano["username"], "not-the-password")
+
+
+@pytest.mark.doccano
+def test_unknown_project_on_pull(doccano, project_root, seed_documents):
+    from astana_corpus.doccano import connect, pull
+
+    admin = connect(doccano["url"], doccano["username"], doccano["password"])
+    with pytest.raises(DoccanoError, match="unknown project 'no-such-project'"):
+        pull(
+            project_root,
+            client=admin,
+            project="no-such-project",
+            round_name="r9",
+            documents=seed_documents,
+            schema=SCHEMA,
+        )
+    assert not (project_root / "annotations/doccano/r9").exists()
+
+
+@pytest.mark.doccano
+def test_interrupted_or_refused_pull_leaves_nothing(doccano, project_root, monkeypatch):
+    import astana_corpus.doccano as module
+    from astana_corpus.doccano import connect, pull, push
+
+    admin = connect(doccano["url"], doccano["username"], doccano["password"])
+    name = f"interrupt-{secrets.token_hex(4)}"
+    push(project_root, client=admin, project=name, documents=[EMOJI_DOC], schema=SCHEMA)
+
+    calls = {"n": 0}
+    real = module._download
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt  # as if the user pressed Ctrl-C half-way
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, "_download", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        pull(
+            project_root,
+            client=admin,
+            project=name,
+            round_name="r1",
+            documents=[EMOJI_DOC],
+            schema=SCHEMA,
+        )
+    monkeypatch.setattr(module, "_download", real)
+    exports = project_root / "annotations/doccano"
+    assert list(exports.iterdir()) == []
+
+    # A drifted paragraph (the cleaned text changed since push) refuses the whole pull.
+    drifted = make_doc("test-0001", ["عنوان التقرير", "نص مختلف الآن."])
+    with pytest.raises(DoccanoError, match="test-0001 paragraph 1: the annotated text differs"):
+        pull(
+            project_root,
+            client=admin,
+            project=name,
+            round_name="r1",
+            documents=[drifted],
+            schema=SCHEMA,
+        )
+    assert list(exports.iterdir()) == []
+
+
+@pytest.mark.doccano
+def test_unknown_label_in_export_is_refused(doccano, project_root):
+    from astana_corpus.doccano import connect, pull, push
+
+    admin = connect(doccano["url"], doccano["username"], doccano["password"])
+    name = f"label-{secrets.token_hex(4)}"
+    push(project_root, client=admin, project=name, documents=[EMOJI_DOC], schema=SCHEMA)
+    project = next(p for p in admin.list_projects() if p.name == name)
+    # Someone adds a label in the browser that the schema does not have.
+    admin.create_label_type(project.id, "span", "WEAPON", color="#000000")
+    example = next(iter(admin.list_examples(project.id)))
+    annotate(admin, project.id, example, [(0, 4, "WEAPON")], [])
+    with pytest.raises(DoccanoError, match="entity label 'WEAPON' is not in"):
+        pull(
+            project_root,
+            client=admin,
+            project=name,
+            round_name="r1",
+            documents=[EMOJI_DOC],
+            schema=SCHEMA,
+        )
+    assert not (project_root / "annotations/doccano/r1").exists()
