@@ -1,0 +1,121 @@
+"""Merge on fabricated verbatim exports (the server round trip is in test_doccano)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from astana_corpus.adjudicate import merge
+from astana_corpus.errors import ValidationError
+from astana_corpus.io import read_jsonl
+from astana_corpus.schema import read_schema
+from tests.conftest import ROOT
+from tests.test_doccano import make_doc
+
+SCHEMA = read_schema(ROOT)
+DOC = make_doc("test-0001", ["وصل الوفد إلى أستانة", "وقال بوتين إن روسيا تدعم الحوار."])
+OTHER = make_doc("test-0002", ["عنوان", "نص ثان عن جنيف."])
+
+
+def line(doc, index, entities=(), cats=()):
+    text = doc.paragraph_text(index)
+    spans = [[text.index(w), text.index(w) + len(w), label] for w, label in entities]
+    return {
+        "id": index,
+        "text": text,
+        "doc_id": doc.id,
+        "paragraph_index": index,
+        "entities": spans,
+        "cats": list(cats),
+        "Comments": [],
+    }
+
+
+def write_round(root, name, files):
+    for sub in ("", "confirmed/"):
+        for user, lines in files.items():
+            path = root / f"annotations/doccano/{name}/{sub}{user}.jsonl"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(
+                "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8"
+            )
+
+
+def test_single_annotator_taken_as_is(project_root):
+    write_round(
+        project_root,
+        "r1",
+        {
+            "ann": [
+                line(DOC, 0, [("أستانة", "GPE")], ["TALKS_HELD"]),
+                line(DOC, 1, [("بوتين", "PER"), ("روسيا", "GPE")], ["STATEMENT"]),
+                line(OTHER, 0),  # OTHER paragraph 1 missing → not in gold
+            ]
+        },
+    )
+    report = merge(project_root, round_name="r1", documents=[DOC, OTHER], schema=SCHEMA)
+    assert report.documents_written == ["test-0001"]
+    assert report.documents_incomplete == {"test-0002": [1]}
+    (gold,) = read_jsonl(project_root / "annotations/gold.jsonl")
+    assert [(e["text"], e["label"]) for e in gold["entities"]] == [
+        ("أستانة", "GPE"),
+        ("بوتين", "PER"),
+        ("روسيا", "GPE"),
+    ]
+    assert gold["events"] == ["STATEMENT", "TALKS_HELD"]
+    assert [p["events"] for p in gold["paragraphs"]] == [["TALKS_HELD"], ["STATEMENT"]]
+    assert gold["annotation"] == {"round": "r1", "annotators": ["ann"], "schema_version": "1.0"}
+
+
+def test_disagreement_resolved_by_file_and_earlier_gold_kept(project_root):
+    write_round(project_root, "r1", {"ann": [line(OTHER, 0), line(OTHER, 1, [("جنيف", "GPE")])]})
+    merge(project_root, round_name="r1", documents=[DOC, OTHER], schema=SCHEMA)
+    write_round(
+        project_root,
+        "r2",
+        {
+            "a": [line(DOC, 0, [("أستانة", "GPE")]), line(DOC, 1, [("بوتين", "PER")])],
+            "b": [line(DOC, 0, [("أستانة", "GPE")]), line(DOC, 1, [("بوتين", "ORG")])],
+        },
+    )
+    with pytest.raises(ValidationError, match="1 paragraph"):
+        merge(project_root, round_name="r2", documents=[DOC, OTHER], schema=SCHEMA)
+    (item,) = read_jsonl(project_root / "annotations/review/r2.jsonl")
+    assert item["agreed_entities"] == []
+    start = DOC.text.index("بوتين")
+    resolution = project_root / "resolved.jsonl"
+    resolution.write_text(
+        json.dumps(
+            {
+                "doc_id": "test-0001",
+                "paragraph_index": 1,
+                "entities": [{"start": start, "end": start + 5, "label": "PER"}],
+                "events": ["STATEMENT"],
+            }
+        )
+        + "\n"
+    )
+    report = merge(
+        project_root, round_name="r2", documents=[DOC, OTHER], schema=SCHEMA, resolutions=resolution
+    )
+    assert (report.disagreements, report.resolved) == (1, 1)
+    assert report.documents_kept_from_earlier == ["test-0002"]
+    assert not (project_root / "annotations/review/r2.jsonl").exists()
+    gold = {r["id"]: r for r in read_jsonl(project_root / "annotations/gold.jsonl")}
+    assert sorted(gold) == ["test-0001", "test-0002"]
+    assert [e["label"] for e in gold["test-0001"]["entities"]] == ["GPE", "PER"]
+
+
+def test_resolution_with_unknown_label_is_refused(project_root):
+    write_round(project_root, "r1", {"a": [line(DOC, 0)], "b": [line(DOC, 0, cats=["AID"])]})
+    bad = project_root / "bad.jsonl"
+    bad.write_text('{"doc_id": "test-0001", "paragraph_index": 0, "events": ["WAR"]}\n')
+    with pytest.raises(ValidationError, match=r"bad\.jsonl: line 1: labels not in the schema"):
+        merge(project_root, round_name="r1", documents=[DOC], schema=SCHEMA, resolutions=bad)
+
+
+def test_no_confirmed_annotations_is_an_error(project_root):
+    write_round(project_root, "r1", {"a": []})
+    with pytest.raises(ValidationError, match="no annotator has confirmed annotations"):
+        merge(project_root, round_name="r1", documents=[DOC], schema=SCHEMA)
