@@ -1,0 +1,241 @@
+"""Gazetteer and rule pre-annotation: suggested spans for annotators to correct.
+
+Matching runs on the normalised view of a paragraph (``normalize``: hamza and
+alef forms, alef maqsura, ta marbuta, tatweel, diacritics, ZWNJ/ZWJ folded)
+and maps every match back to the original offsets, so a suggestion is always
+``text[start:end]`` of the stored text.
+
+A name may follow a proclitic sequence inside its token (و ف, then ب ل ك,
+then ال; or the contracted لل), which is left out of the span: in "بسوريا"
+the suggestion is "سوريا"; in "للمعارضة" it is "معارضة" (the article's alef
+is not written after ل). A name never matches inside another word: it must
+start at a token start or right after such a proclitic sequence, and end at a
+token end.
+
+>>> from pathlib import Path
+>>> g = Gazetteer([GazetteerEntry("gpe:syria", "GPE", "سوريا", ("سوريا",))])
+>>> text = "وصل إلى بسوريا، لا سورياليين"
+>>> (found,) = g.find(text)
+>>> (found.start, found.end, found.label) == (len("وصل إلى ب"), len("وصل إلى بسوريا"), "GPE")
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from astana_corpus.errors import ConfigError
+from astana_corpus.normalize import normalize, normalize_with_map
+from astana_corpus.records import Document
+from astana_corpus.schema import Schema
+
+GAZETTEER_FILE = Path("annotations/gazetteer.yaml")
+
+# Proclitic sequence before a name, in the normalised view: conjunction (و ف),
+# preposition (ب ل ك), article (ال).
+PROCLITICS = r"(?:[وف]?[بلك]?(?:ال)?)"
+# ل + article contracts to لل ("للمعارضة"): a name that starts with ال is then
+# written without its alef, and the span is the name after لل.
+CONTRACTED = r"(?:[وف]?لل)"
+# Harakat and tatweel after a match's last letter belong to it.
+_TRAILING_MARKS = frozenset([chr(c) for c in range(0x064B, 0x0660)] + ["\u0670", "\u0640"])
+# Numbered rounds written glued or hyphenated: أستانة7, أستانا-7, أستانا 7.
+ROUND_RULE = r"(?:استانه|استانا)(?:\s?-\s?|\s)?\d+"
+_ROUND_NUMBER = re.compile(r"(\d+)$")
+_MONTHS = (
+    "كانون الثاني|كانون الاول|تشرين الاول|تشرين الثاني|شباط|اذار|نيسان|ايار|حزيران|تموز|"
+    "ايلول|ايلو|يناير|فبراير|مارس|ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر"
+)
+_WEEKDAYS = "الاحد|الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت"
+_QUALIFIER = r"(?:\s(?:الماضي|الجاري|المقبل|الفايت|القادم))?(?:\s(?:العام\s)?\d{4})?"
+# Dates: day numbers + month, month alone (+ qualifier/year), weekday phrases, أمس.
+DATE_RULE = (
+    rf"(?:(?:يومي\s)?(?:ال\s)?\d{{1,2}}(?:\s?(?:-|و)\s?(?:ال\s)?\d{{1,2}})?\s(?:من\s)?(?:شهر\s)?)?"
+    rf"(?:{_MONTHS}){_QUALIFIER}"
+    rf"|(?:اليوم|يوم\sغد|غدا|يوم)\s(?:{_WEEKDAYS})"
+    rf"|(?:يوم\s)?امس"
+)
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    id: str
+    type: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    start: int
+    end: int
+    label: str
+    canonical_id: str | None
+    source: str  # the gazetteer alias or the rule that matched
+
+
+class Gazetteer:
+    """Aliases compiled into one leftmost-longest matcher over normalised text."""
+
+    def __init__(self, entries: Iterable[GazetteerEntry]):
+        self.entries = tuple(entries)
+        self.by_alias: dict[str, list[GazetteerEntry]] = defaultdict(list)
+        for entry in self.entries:
+            for alias in entry.aliases:
+                key = " ".join(normalize(alias).split())
+                if entry not in self.by_alias[key]:
+                    self.by_alias[key].append(entry)
+        # Longest first, so at one position the longest alias wins.
+        names = sorted(self.by_alias, key=len, reverse=True)
+        contracted = sorted((n[2:] for n in names if n.startswith("ال")), key=len, reverse=True)
+        self._pattern = re.compile(
+            # Lazy proclitics: "اليوم" and "الروسية" match whole before ال is tried as a prefix.
+            rf"(?<!\w)(?:{PROCLITICS}??(?:(?P<round>{ROUND_RULE})|(?P<date>{DATE_RULE})"
+            rf"|(?P<name>{_alternation(names)}))"
+            rf"|{CONTRACTED}(?P<contracted>{_alternation(contracted)}))(?!\w)"
+        )
+
+    def find(self, text: str) -> list[Suggestion]:
+        """Non-overlapping suggestions in ``text`` (original offsets), left to right."""
+        view = normalize_with_map(text)
+        found = []
+        for match in self._pattern.finditer(view.text):
+            group = match.lastgroup
+            if group is None:
+                continue
+            start, end = view.original_span(match.start(group), match.end(group))
+            while end < len(text) and text[end] in _TRAILING_MARKS:
+                end += 1
+            surface = " ".join(match.group(group).split())
+            if group == "round":
+                label, canonical, source = "EVENT", round_id(surface), "rule:numbered-round"
+            elif group == "date":
+                label, canonical, source = "DATE", None, "rule:date"
+            elif group == "contracted":
+                entry = self.by_alias["ال" + surface][0]
+                label, canonical, source = entry.type, entry.id, "لل+" + surface
+            else:
+                entry = self.by_alias[surface][0]
+                label, canonical, source = entry.type, entry.id, surface
+            found.append(Suggestion(start, end, label, canonical, source))
+        return found
+
+    def canonical_id(self, text: str, label: str) -> str | None:
+        """The id of the entry of type ``label`` with an alias equal to ``text`` (normalised)."""
+        key = " ".join(normalize(text).split())
+        if label == "EVENT" and re.fullmatch(ROUND_RULE, key):
+            return round_id(key)
+        for entry in self.by_alias.get(key, ()):
+            if entry.type == label:
+                return entry.id
+        return None
+
+
+def _alternation(names: list[str]) -> str:
+    # An impossible pattern when empty, so the alternative never matches.
+    return "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names) or r"(?!)"
+
+
+def round_id(surface: str) -> str | None:
+    number = _ROUND_NUMBER.search(surface)
+    return f"event:astana-round-{int(number.group(1))}" if number else None
+
+
+def read_gazetteer(root: Path, schema: Schema) -> Gazetteer:
+    """Read and check ``annotations/gazetteer.yaml`` (types in the schema, unique ids)."""
+    path = root / GAZETTEER_FILE
+    if not path.exists():
+        raise ConfigError(f"{path}: not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
+    entries = []
+    seen = set()
+    for number, item in enumerate(data.get("entries") or [], start=1):
+        where = f"{path}: entry {number}"
+        try:
+            entry = GazetteerEntry(
+                id=str(item["id"]),
+                type=str(item["type"]),
+                name=str(item["name"]),
+                aliases=tuple(str(a) for a in item["aliases"]),
+            )
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(f"{where}: needs id, type, name, aliases ({exc})") from exc
+        if entry.type not in schema.entity_names:
+            raise ConfigError(f"{where}: type {entry.type!r} is not an entity type of the schema")
+        if entry.id in seen:
+            raise ConfigError(f"{where}: duplicate id {entry.id}")
+        if not entry.aliases or any(not a.strip() for a in entry.aliases):
+            raise ConfigError(f"{where}: {entry.id} needs non-empty aliases")
+        seen.add(entry.id)
+        entries.append(entry)
+    if not entries:
+        raise ConfigError(f"{path}: no entries")
+    return Gazetteer(entries)
+
+
+def preannotate(documents: Iterable[Document], gazetteer: Gazetteer) -> Iterator[dict[str, Any]]:
+    """One suggestion line per paragraph, in paragraph offsets (the shape ``push`` reads)."""
+    for doc in documents:
+        for p in doc.paragraphs:
+            text = doc.text[p.start : p.end]
+            suggestions = gazetteer.find(text)
+            yield {
+                "doc_id": doc.id,
+                "paragraph_index": p.index,
+                "entities": [[s.start, s.end, s.label] for s in suggestions],
+                "canonical_ids": [s.canonical_id for s in suggestions],
+                "cats": [],
+            }
+
+
+def score_against_gold(
+    suggestions: Iterable[dict[str, Any]],
+    gold: Iterable[dict[str, Any]],
+    documents: Iterable[Document],
+    labels: Iterable[str],
+) -> dict[str, dict[str, float | int]]:
+    """Exact-match precision/recall/F1 per entity type of suggestions against gold.
+
+    Only documents present in gold are scored.
+    """
+    paragraphs = {d.id: d.paragraphs for d in documents}
+    gold_by_doc = {g["id"]: g for g in gold}
+    predicted: set[tuple[str, int, int, str]] = set()
+    for line in suggestions:
+        doc_id = line["doc_id"]
+        if doc_id not in gold_by_doc:
+            continue
+        offset = paragraphs[doc_id][line["paragraph_index"]].start
+        predicted |= {(doc_id, offset + s, offset + e, label) for s, e, label in line["entities"]}
+    expected = {
+        (doc_id, e["start"], e["end"], e["label"])
+        for doc_id, g in gold_by_doc.items()
+        for e in g["entities"]
+    }
+    table: dict[str, dict[str, float | int]] = {}
+    for label in [*labels, "ALL"]:
+        pred = {x for x in predicted if label in ("ALL", x[3])}
+        gold_set = {x for x in expected if label in ("ALL", x[3])}
+        tp = len(pred & gold_set)
+        precision = tp / len(pred) if pred else 0.0
+        recall = tp / len(gold_set) if gold_set else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        table[label] = {
+            "predicted": len(pred),
+            "gold": len(gold_set),
+            "correct": tp,
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+        }
+    return table
