@@ -27,6 +27,7 @@ from astana_corpus.doccano import (
 )
 from astana_corpus.errors import ValidationError
 from astana_corpus.io import read_jsonl, sha256_text, write_jsonl
+from astana_corpus.preannotate import Gazetteer
 from astana_corpus.records import Document
 from astana_corpus.schema import Schema
 
@@ -124,6 +125,7 @@ def merge(
     resolutions: Path | None = None,
     confirmed_only: bool = True,
     gold_path: Path | None = None,
+    gazetteer: Gazetteer | None = None,
 ) -> MergeReport:
     """Merge a round into gold (see module doc). Raises ValidationError while disagreements
     remain unresolved, after writing them to the review file."""
@@ -209,6 +211,7 @@ def merge(
             annotators=sorted(n for n, a in by_annotator.items() if any(k[0] == doc_id for k in a)),
             round_name=round_name,
             schema_version=schema.version,
+            gazetteer=gazetteer,
         )
     report.documents_written = sorted(records)
     for doc_id, record in earlier.items():
@@ -235,15 +238,24 @@ def gold_record(
     annotators: list[str],
     round_name: str,
     schema_version: str,
+    gazetteer: Gazetteer | None = None,
 ) -> dict[str, Any]:
-    """The gold line of one document: document-offset entities, event labels per paragraph."""
+    """The gold line of one document: document-offset entities (with the gazetteer's
+    canonical id where one matches), event labels per paragraph."""
     spans = sorted({s for p in paragraphs.values() for s in p[0]}, key=_order)
     events = sorted({e for p in paragraphs.values() for e in p[1]})
+    entities = []
+    for span in spans:
+        entity = _span_dict(span, doc.text)
+        entity["canonical_id"] = (
+            gazetteer.canonical_id(entity["text"], span.label) if gazetteer else None
+        )
+        entities.append(entity)
     return {
         "id": doc.id,
         "text": doc.text,
         "text_sha256": sha256_text(doc.text),
-        "entities": [_span_dict(s, doc.text) for s in spans],
+        "entities": entities,
         "events": events,
         "paragraphs": [
             {

@@ -170,6 +170,52 @@ def cmd_doccano_pull(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_preannotate(args: argparse.Namespace) -> int:
+    import json
+
+    from astana_corpus.io import read_jsonl, write_jsonl, write_text
+    from astana_corpus.preannotate import preannotate, read_gazetteer, score_against_gold
+    from astana_corpus.schema import read_schema
+
+    schema = read_schema(args.root)
+    gazetteer = read_gazetteer(args.root, schema)
+    documents = _documents(args)
+    lines = list(preannotate(documents, gazetteer))
+    out = args.out if args.out.is_absolute() else args.root / args.out
+    write_jsonl(out, lines)
+    print(
+        f"wrote {sum(len(x['entities']) for x in lines)} suggestions for {len(lines)} "
+        f"paragraphs to {out}"
+    )
+    if not args.evaluate:
+        return 0
+    from astana_corpus.adjudicate import GOLD_FILE
+
+    table = score_against_gold(
+        lines, read_jsonl(args.root / GOLD_FILE), documents, schema.entity_names
+    )
+    if args.json:
+        write_text(args.json, json.dumps(table, indent=2) + "\n")
+    from rich.console import Console
+    from rich.table import Table
+
+    view = Table(title="pre-annotation vs gold (exact span and type)")
+    for col in ("type", "gold", "suggested", "correct", "precision", "recall", "F1"):
+        view.add_column(col, justify="right" if col != "type" else "left")
+    for label, row in table.items():
+        view.add_row(
+            label,
+            str(row["gold"]),
+            str(row["predicted"]),
+            str(row["correct"]),
+            f"{row['precision']:.3f}",
+            f"{row['recall']:.3f}",
+            f"{row['f1']:.3f}",
+        )
+    Console().print(view)
+    return 0
+
+
 def cmd_merge(args: argparse.Namespace) -> int:
     from astana_corpus.adjudicate import merge
     from astana_corpus.schema import read_schema
@@ -332,6 +378,16 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--project", required=True)
     d.add_argument("--round", required=True, help="round name, e.g. r1 (a new folder)")
     d.set_defaults(func=cmd_doccano_pull)
+
+    p = sub.add_parser("preannotate", help="gazetteer/rule suggestions per paragraph")
+    p.add_argument("--out", type=Path, default=Path("build/preannotations.jsonl"))
+    p.add_argument(
+        "--evaluate",
+        action="store_true",
+        help="score the suggestions against annotations/gold.jsonl",
+    )
+    p.add_argument("--json", type=Path, help="with --evaluate: also write the scores here")
+    p.set_defaults(func=cmd_preannotate)
 
     p = sub.add_parser("merge", help="merge a pulled round into annotations/gold.jsonl")
     p.add_argument("--round", required=True)
