@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
 from astana_corpus.adjudicate import merge
+from astana_corpus.articles import iter_documents, register_articles
 from astana_corpus.errors import ValidationError
 from astana_corpus.io import read_jsonl
 from astana_corpus.schema import read_schema
@@ -119,3 +121,32 @@ def test_no_confirmed_annotations_is_an_error(project_root):
     write_round(project_root, "r1", {"a": []})
     with pytest.raises(ValidationError, match="no annotator has confirmed annotations"):
         merge(project_root, round_name="r1", documents=[DOC], schema=SCHEMA)
+
+
+def test_cli_merge_attaches_canonical_ids(project_root):
+    from astana_corpus.cli import main
+
+    shutil.copy(ROOT / "annotations/gazetteer.yaml", project_root / "annotations")
+    (project_root / "articles/raw").mkdir(parents=True)
+    raw = project_root / "articles/raw/a.txt"
+    raw.write_text("وصل الوفد إلى أستانا\nوقال بوتين إن روسيا تدعم أستانا-7.\n", encoding="utf-8")
+    register_articles(project_root)
+    (doc,) = iter_documents(project_root)
+    write_round(
+        project_root,
+        "r1",
+        {
+            "ann": [
+                line(doc, 0, [("أستانا", "GPE")]),
+                line(doc, 1, [("بوتين", "PER"), ("روسيا", "GPE"), ("أستانا-7", "EVENT")]),
+            ]
+        },
+    )
+    assert main(["--root", str(project_root), "merge", "--round", "r1"]) == 0
+    (gold,) = read_jsonl(project_root / "annotations/gold.jsonl")
+    assert [e["canonical_id"] for e in gold["entities"]] == [
+        "gpe:astana",
+        "per:vladimir-putin",
+        "gpe:russia",
+        "event:astana-round-7",
+    ]

@@ -92,6 +92,7 @@ def test_canonical_id_lookup_by_type():
     assert GAZ.canonical_id("سورية", "GPE") == "gpe:syria"
     assert GAZ.canonical_id("سورية", "ORG") is None
     assert GAZ.canonical_id("أستانا-7", "EVENT") == "event:astana-round-7"
+    assert GAZ.canonical_id("معارضة المسلحة", "ORG") == "org:syrian-opposition"  # after لل
 
 
 def test_custom_gazetteer_small():

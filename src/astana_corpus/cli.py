@@ -147,6 +147,28 @@ def cmd_doccano_push(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doccano_apply_session(args: argparse.Namespace) -> int:
+    from astana_corpus.doccano import apply_session
+    from astana_corpus.schema import read_schema
+
+    client, url = _client(args)
+    report = apply_session(
+        client=client,
+        project=args.project,
+        session=args.session,
+        documents=_documents(args),
+        schema=read_schema(args.root),
+        url=url,
+        replace=args.replace,
+    )
+    print(
+        f"annotated and confirmed {report.annotated} examples ({report.entities} entities; "
+        f"{report.replaced} replaced earlier annotations); "
+        f"{report.unchanged} already annotated identically"
+    )
+    return 0
+
+
 def cmd_doccano_pull(args: argparse.Namespace) -> int:
     from astana_corpus.doccano import pull
     from astana_corpus.schema import read_schema
@@ -218,13 +240,17 @@ def cmd_preannotate(args: argparse.Namespace) -> int:
 
 def cmd_merge(args: argparse.Namespace) -> int:
     from astana_corpus.adjudicate import merge
+    from astana_corpus.preannotate import GAZETTEER_FILE, read_gazetteer
     from astana_corpus.schema import read_schema
 
+    schema = read_schema(args.root)
+    has_gazetteer = (args.root / GAZETTEER_FILE).exists()
     report = merge(
         args.root,
         round_name=args.round,
         documents=_documents(args),
-        schema=read_schema(args.root),
+        schema=schema,
+        gazetteer=read_gazetteer(args.root, schema) if has_gazetteer else None,
         prefer=args.prefer,
         resolutions=args.resolutions,
         confirmed_only=not args.include_unconfirmed,
@@ -373,6 +399,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="JSONL of suggested spans/labels per paragraph (astana preannotate)",
     )
     d.set_defaults(func=cmd_doccano_push)
+    d = dsub.add_parser(
+        "apply-session",
+        help="enter a recorded annotation session (YAML) as the logged-in annotator",
+    )
+    d.add_argument("--url", help=url_help)
+    d.add_argument("--project", required=True)
+    d.add_argument("--session", type=Path, required=True)
+    d.add_argument(
+        "--replace",
+        action="store_true",
+        help="review session: replace this user's differing annotations",
+    )
+    d.set_defaults(func=cmd_doccano_apply_session)
     d = dsub.add_parser("pull", help="store a round's exports under annotations/doccano/ROUND")
     d.add_argument("--url", help=url_help)
     d.add_argument("--project", required=True)

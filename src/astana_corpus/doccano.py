@@ -479,3 +479,130 @@ def export_files(root: Path, round_name: str, *, confirmed_only: bool) -> list[P
     if confirmed_only:
         folder = folder / CONFIRMED_SUBDIR
     return sorted(folder.glob("*.jsonl"))
+
+
+# --------------------------------------------------------------------------
+# Recorded annotation sessions
+
+
+@dataclass
+class SessionReport:
+    annotated: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    entities: int = 0
+
+
+def locate_entities(text: str, entities: Iterable[tuple[str, str]], *, where: str) -> list[Span]:
+    """Find each (surface, label) in ``text`` in order, after the previous one.
+
+    >>> [(s.start, s.end) for s in locate_entities("سوريا وروسيا وسوريا",
+    ...     [("سوريا", "GPE"), ("سوريا", "GPE")], where="x")]
+    [(0, 5), (14, 19)]
+    """
+    from astana_corpus.spans import boundary_problem
+
+    spans = []
+    cursor = 0
+    for surface, label in entities:
+        start = text.find(surface, cursor)
+        while start >= 0 and boundary_problem(text, start, start + len(surface)):
+            start = text.find(surface, start + 1)
+        if start < 0:
+            raise DoccanoError(
+                f"{where}: {surface!r} ({label}) not found as a whole name after offset "
+                f"{cursor}; list entities in text order and copy them exactly"
+            )
+        spans.append(Span(start, start + len(surface), label))
+        cursor = start + len(surface)
+    return spans
+
+
+def apply_session(
+    *,
+    client: Any,
+    project: str,
+    session: Path,
+    documents: list[Document],
+    schema: Schema,
+    url: str = "",
+    replace: bool = False,
+) -> SessionReport:
+    """Enter a recorded session's annotations in Doccano as the logged-in user, and confirm.
+
+    Idempotent: an example this user already annotated identically is left as
+    it is. One annotated differently is an error, unless ``replace`` (a review
+    session): then this user's spans and labels on it are replaced.
+    """
+    import yaml
+
+    data = yaml.safe_load(session.read_text(encoding="utf-8"))
+    remote = require_project(client, project, url)
+    by_id = {d.id: d for d in documents}
+    examples = {
+        (e.meta.get("doc_id"), int(e.meta.get("paragraph_index", -1))): e
+        for e in client.list_examples(remote.id)
+    }
+    span_types = {lt.text: lt.id for lt in client.list_label_types(remote.id, "span")}
+    span_names = {v: k for k, v in span_types.items()}
+    cat_types = {lt.text: lt.id for lt in client.list_label_types(remote.id, "category")}
+    cat_names = {v: k for k, v in cat_types.items()}
+    report = SessionReport()
+    for number, item in enumerate(data.get("paragraphs") or [], start=1):
+        key = (str(item["doc"]), int(item["p"]))
+        where = f"{session}: paragraph entry {number} ({key[0]} paragraph {key[1]})"
+        if key not in examples or key[0] not in by_id:
+            raise DoccanoError(f"{where}: no such example in project {project!r}; push first")
+        example = examples[key]
+        text = by_id[key[0]].paragraph_text(key[1])
+        if example.text != text:
+            raise DoccanoError(f"{where}: the example text differs from the cleaned paragraph")
+        wanted = locate_entities(
+            text, [(str(s), str(label)) for s, label in item["entities"]], where=where
+        )
+        events = sorted(str(e) for e in item.get("events") or [])
+        unknown = [s.label for s in wanted if s.label not in schema.entity_names]
+        unknown += [e for e in events if e not in schema.event_names]
+        if unknown:
+            raise DoccanoError(f"{where}: labels not in the schema: {unknown}")
+        have_spans = {
+            (
+                utf16_to_codepoint(text, s.start_offset),
+                utf16_to_codepoint(text, s.end_offset),
+                span_names[s.label],
+            )
+            for s in client.list_spans(remote.id, example.id)
+        }
+        have_cats = sorted(
+            cat_names[c.label] for c in client.list_categories(remote.id, example.id)
+        )
+        target = {(s.start, s.end, s.label) for s in wanted}
+        if have_spans or have_cats:
+            if have_spans == target and have_cats == events:
+                report.unchanged += 1
+                continue
+            if not replace:
+                raise DoccanoError(
+                    f"{where}: this user already annotated the example differently; "
+                    "correct it in the browser, or apply a review session with --replace"
+                )
+            # Only the logged-in user's annotations: the project is not collaborative.
+            client.delete_all_spans(remote.id, example.id)
+            client.delete_all_categories(remote.id, example.id)
+            report.replaced += 1
+        for s in wanted:
+            client.create_span(
+                remote.id,
+                example.id,
+                codepoint_to_utf16(text, s.start),
+                codepoint_to_utf16(text, s.end),
+                span_types[s.label],
+                human_annotated=True,
+            )
+        for event in events:
+            client.create_category(remote.id, example.id, cat_types[event], human_annotated=True)
+        if not example.is_confirmed:
+            client.update_example_state(remote.id, example.id)
+        report.annotated += 1
+        report.entities += len(wanted)
+    return report

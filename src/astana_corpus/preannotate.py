@@ -132,9 +132,11 @@ class Gazetteer:
         key = " ".join(normalize(text).split())
         if label == "EVENT" and re.fullmatch(ROUND_RULE, key):
             return round_id(key)
-        for entry in self.by_alias.get(key, ()):
-            if entry.type == label:
-                return entry.id
+        # After لل the article's alef is not written ("للمعارضة" → "معارضة").
+        for candidate in (key, "ال" + key):
+            for entry in self.by_alias.get(candidate, ()):
+                if entry.type == label:
+                    return entry.id
         return None
 
 
