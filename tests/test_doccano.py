@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 
 import pytest
@@ -359,3 +360,73 @@ def test_unknown_label_in_export_is_refused(doccano, project_root):
             schema=SCHEMA,
         )
     assert not (project_root / "annotations/doccano/r1").exists()
+
+
+@pytest.mark.doccano
+def test_apply_session_as_annotator_and_review_replace(doccano, project_root, tmp_path):
+    from astana_corpus.doccano import apply_session, connect, pull, push
+
+    admin = connect(doccano["url"], doccano["username"], doccano["password"])
+    name = f"session-{secrets.token_hex(4)}"
+    push(project_root, client=admin, project=name, documents=[EMOJI_DOC], schema=SCHEMA)
+    project = next(p for p in admin.list_projects() if p.name == name)
+    user, password = f"ann-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
+    admin.create_user(user, password)
+    admin.add_member(project.id, user, "annotator")
+    annotator = login(doccano["url"], user, password)
+
+    session = tmp_path / "s.yaml"
+    session.write_text(
+        "paragraphs:\n"
+        "  - {doc: test-0001, p: 0, entities: [], events: []}\n"
+        "  - {doc: test-0001, p: 1, entities: [[سوريا, GPE]], events: [STATEMENT]}\n",
+        encoding="utf-8",
+    )
+    first = apply_session(
+        client=annotator, project=name, session=session, documents=[EMOJI_DOC], schema=SCHEMA
+    )
+    assert (first.annotated, first.entities) == (2, 1)
+    again = apply_session(
+        client=annotator, project=name, session=session, documents=[EMOJI_DOC], schema=SCHEMA
+    )
+    # p0 has no labels, so it counts as annotated again (nothing to compare); p1 is unchanged
+    assert again.unchanged == 1
+
+    review = tmp_path / "r.yaml"
+    review.write_text(
+        "paragraphs:\n  - {doc: test-0001, p: 1, entities: [[سوريا, LOC]], events: [TALKS_HELD]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DoccanoError, match="already annotated the example differently"):
+        apply_session(
+            client=annotator, project=name, session=review, documents=[EMOJI_DOC], schema=SCHEMA
+        )
+    replaced = apply_session(
+        client=annotator,
+        project=name,
+        session=review,
+        documents=[EMOJI_DOC],
+        schema=SCHEMA,
+        replace=True,
+    )
+    assert replaced.replaced == 1
+
+    pull(
+        project_root,
+        client=admin,
+        project=name,
+        round_name="r1",
+        documents=[EMOJI_DOC],
+        schema=SCHEMA,
+    )
+    lines = [
+        json.loads(x)
+        for x in (project_root / f"annotations/doccano/r1/confirmed/{user}.jsonl")
+        .read_text()
+        .splitlines()
+    ]
+    (p1,) = [x for x in lines if x["paragraph_index"] == 1]
+    text = EMOJI_DOC.paragraph_text(1)
+    start16 = codepoint_to_utf16(text, text.index("سوريا"))
+    assert p1["entities"] == [[start16, start16 + 5, "LOC"]]  # UTF-16 in Doccano's export
+    assert p1["cats"] == ["TALKS_HELD"]
