@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from astana_corpus.splits import (
+    DEFAULT_SEED,
+    SplitConfig,
+    check_splits,
+    compute_splits,
+    first_seed_with_nonempty_splits,
+    split_of,
+    write_splits,
+)
+from tests.conftest import ROOT
+
+WORDS = [
+    "سوريا",
+    "روسيا",
+    "محادثات",
+    "أستانة",
+    "الوفد",
+    "اجتماع",
+    "إدلب",
+    "الهدنة",
+    "قال",
+    "أعلنت",
+    "الجولة",
+    "جنيف",
+    "المعارضة",
+    "النظام",
+    "تركيا",
+    "إيران",
+    "اليوم",
+    "أمس",
+]
+
+
+def story(rng_words: list[str]) -> str:
+    return " ".join(rng_words)
+
+
+def test_split_is_a_pure_function_of_key_and_seed():
+    assert split_of("astana-0001", 7) == split_of("astana-0001", 7)
+    counts = {"train": 0, "dev": 0, "test": 0}
+    for n in range(2000):
+        counts[split_of(f"k{n}", 1)] += 1
+    assert 1500 < counts["train"] < 1700 and 120 < counts["dev"] < 280  # ≈ 80/10/10
+
+
+def test_near_duplicates_share_a_group_and_a_split():
+    base = " ".join(WORDS * 3)
+    texts = {
+        "astana-0001": base,
+        "astana-0002": base.replace("أمس", "اليوم", 1),  # same story, one word changed
+        "astana-0003": " ".join(reversed(WORDS)) + " مختلف تماما " * 5,
+    }
+    result = compute_splits(texts)
+    assert result.groups["astana-0002"] == "astana-0001"
+    assert result.assignment["astana-0001"] == result.assignment["astana-0002"]
+    assert [p[:2] for p in result.near_duplicates] == [("astana-0001", "astana-0002")]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(WORDS), min_size=30, max_size=40), min_size=2, max_size=8),
+    st.integers(1, 6),
+)
+def test_adding_documents_never_moves_existing_ones(stories, extra):
+    texts = {f"astana-{n:04d}": story(words) + f" رقم {n}" for n, words in enumerate(stories)}
+    before = compute_splits(texts, SplitConfig(seed=3)).assignment
+    grown = dict(texts)
+    for n in range(len(stories), len(stories) + extra):
+        grown[f"astana-{n:04d}"] = " ".join(WORDS[n % 5 :] * 2) + f" جديد {n}"
+    after = compute_splits(grown, SplitConfig(seed=3)).assignment
+    for doc_id, split in before.items():
+        assert after[doc_id] == split
+
+
+def test_committed_seed_is_the_documented_rule():
+    ids = [f"astana-{n:04d}" for n in range(1, 6)]
+    assert first_seed_with_nonempty_splits(ids) == DEFAULT_SEED
+
+
+def test_committed_splits_are_up_to_date(seed_documents):
+    assert check_splits(ROOT, {d.id: d.text for d in seed_documents}) == []
+
+
+def test_check_fails_when_lists_are_edited(project_root, seed_documents):
+    texts = {d.id: d.text for d in seed_documents}
+    write_splits(project_root, compute_splits(texts))
+    assert check_splits(project_root, texts) == []
+    train = project_root / "splits/train.txt"
+    moved = train.read_text().splitlines()[0]
+    train.write_text("".join(f"{x}\n" for x in train.read_text().splitlines()[1:]))
+    (project_root / "splits/test.txt").write_text(
+        (project_root / "splits/test.txt").read_text() + f"{moved}\n"
+    )
+    problems = check_splits(project_root, texts)
+    assert any(moved in p for p in problems)
+    assert any("sha256" in p for p in problems)
