@@ -1,0 +1,411 @@
+"""`astana validate`: a catalogue of checks over documents, gold and splits.
+
+Each check is a small ``check_*`` function returning coded ``Issue`` records
+(in the spirit of ``spacy debug data`` and BigBIO's harness). ``validate``
+runs them all; any error makes the command exit 1.
+
+Codes (E = error, W = warning):
+
+====  ===========================================================
+E001  duplicate document id (cleaned documents or gold)
+E002  gold document not among the cleaned documents
+E003  drift: gold text or paragraphs differ from the current cleaned text
+E004  span offsets out of range or start >= end
+E005  stored entity text differs from text[start:end]
+E006  span starts or ends on whitespace or punctuation
+E007  overlapping spans
+E008  entity label not in the schema
+E009  event label not in the schema
+E010  span misaligned with tokens (starts inside a token not after a
+      proclitic sequence, or ends inside a token)
+E011  malformed IOB2 sequence, or a token claimed by two spans
+E012  a document in more than one split
+E013  splits do not cover the documents (missing or unknown ids)
+E014  near-duplicate documents in different splits
+E015  committed split lists differ from what the split function computes
+W001  a label used in dev/test never occurs in train
+W002  a cleaned document has no gold annotation (left out of the dataset)
+====  ===========================================================
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from astana_corpus.records import Document
+from astana_corpus.schema import Schema
+from astana_corpus.spans import boundary_problem, is_word_char
+from astana_corpus.tokens import bio_problems, iob2_tags, tokenize
+
+ERROR, WARNING = "error", "warning"
+CODE_NAMES = {
+    "E001": "duplicate document id",
+    "E002": "gold document unknown",
+    "E003": "text drift",
+    "E004": "offsets out of range",
+    "E005": "entity text mismatch",
+    "E006": "span edge on space/punctuation",
+    "E007": "overlapping spans",
+    "E008": "unknown entity label",
+    "E009": "unknown event label",
+    "E010": "span misaligned with tokens",
+    "E011": "malformed IOB2",
+    "E012": "document in several splits",
+    "E013": "splits do not cover documents",
+    "E014": "near-duplicates across splits",
+    "E015": "split lists stale",
+    "W001": "label missing from train",
+    "W002": "document not annotated",
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    code: str
+    severity: str
+    doc_id: str | None
+    offset: int | None
+    message: str
+
+
+def _issue(code: str, doc_id: str | None, offset: int | None, message: str) -> Issue:
+    return Issue(code, ERROR if code.startswith("E") else WARNING, doc_id, offset, message)
+
+
+@dataclass
+class Report:
+    issues: list[Issue] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == WARNING]
+
+    def to_dict(self) -> dict[str, Any]:
+        counts = Counter(i.code for i in self.issues)
+        return {
+            "ok": not self.errors,
+            "checked": self.checked,
+            "counts": {code: counts[code] for code in sorted(counts)},
+            "issues": [asdict(i) for i in self.issues],
+        }
+
+
+# ---------------------------------------------------------------- checks
+
+
+def check_unique_ids(ids: Iterable[str], *, what: str) -> list[Issue]:
+    counts = Counter(ids)
+    return [
+        _issue("E001", i, None, f"{what}: id {i} occurs {n} times")
+        for i, n in sorted(counts.items())
+        if n > 1
+    ]
+
+
+def check_gold_documents_known(
+    gold: Sequence[Mapping[str, Any]], documents: Mapping[str, Document]
+) -> list[Issue]:
+    return [
+        _issue(
+            "E002",
+            g["id"],
+            None,
+            f"{g['id']} is in gold but not among the cleaned documents (articles/articles.yaml)",
+        )
+        for g in gold
+        if g["id"] not in documents
+    ]
+
+
+def check_drift(
+    gold: Sequence[Mapping[str, Any]], documents: Mapping[str, Document]
+) -> list[Issue]:
+    """Gold must annotate exactly the current cleaned text and paragraphs."""
+    issues = []
+    for g in gold:
+        doc = documents.get(g["id"])
+        if doc is None:
+            continue
+        if g["text"] != doc.text:
+            offset = next(
+                (i for i, (a, b) in enumerate(zip(g["text"], doc.text, strict=False)) if a != b),
+                min(len(g["text"]), len(doc.text)),
+            )
+            issues.append(
+                _issue(
+                    "E003",
+                    g["id"],
+                    offset,
+                    f"gold text differs from the cleaned text at offset {offset} (gold "
+                    f"{g['text'][offset : offset + 20]!r} vs now "
+                    f"{doc.text[offset : offset + 20]!r}); "
+                    "cleaning changed: restore it, or re-annotate the changed paragraphs",
+                )
+            )
+            continue
+        spans = [(p["start"], p["end"]) for p in g["paragraphs"]]
+        if spans != [(p.start, p.end) for p in doc.paragraphs]:
+            issues.append(
+                _issue("E003", g["id"], None, "gold paragraphs differ from the cleaned paragraphs")
+            )
+    return issues
+
+
+def check_offsets(record: Mapping[str, Any]) -> list[Issue]:
+    text = record["text"]
+    issues = []
+    for e in record["entities"]:
+        if not 0 <= e["start"] < e["end"] <= len(text):
+            issues.append(
+                _issue(
+                    "E004",
+                    record["id"],
+                    e["start"],
+                    f"span [{e['start']}, {e['end']}) outside text of length {len(text)} or empty",
+                )
+            )
+        elif text[e["start"] : e["end"]] != e.get("text"):
+            issues.append(
+                _issue(
+                    "E005",
+                    record["id"],
+                    e["start"],
+                    f"stored text {e.get('text')!r} but text[start:end] is "
+                    f"{text[e['start'] : e['end']]!r}",
+                )
+            )
+    return issues
+
+
+def check_span_edges(record: Mapping[str, Any]) -> list[Issue]:
+    text = record["text"]
+    issues = []
+    for e in record["entities"]:
+        s, t = e["start"], e["end"]
+        if 0 <= s < t <= len(text) and (not is_word_char(text[s]) or not is_word_char(text[t - 1])):
+            issues.append(
+                _issue(
+                    "E006",
+                    record["id"],
+                    s,
+                    f"span {text[s:t]!r} starts or ends on whitespace/punctuation",
+                )
+            )
+    return issues
+
+
+def check_overlaps(record: Mapping[str, Any]) -> list[Issue]:
+    issues = []
+    ordered = sorted(record["entities"], key=lambda e: (e["start"], e["end"]))
+    for a, b in pairwise(ordered):
+        if b["start"] < a["end"]:
+            issues.append(
+                _issue(
+                    "E007",
+                    record["id"],
+                    b["start"],
+                    f"{a['label']} [{a['start']}, {a['end']}) overlaps "
+                    f"{b['label']} [{b['start']}, {b['end']})",
+                )
+            )
+    return issues
+
+
+def check_labels(record: Mapping[str, Any], schema: Schema) -> list[Issue]:
+    issues = [
+        _issue(
+            "E008",
+            record["id"],
+            e["start"],
+            f"entity label {e['label']!r} not in annotations/schema.yaml",
+        )
+        for e in record["entities"]
+        if e["label"] not in schema.entity_names
+    ]
+    events = list(record.get("events", []))
+    for p in record.get("paragraphs", []):
+        events += p.get("events", [])
+    issues += [
+        _issue("E009", record["id"], None, f"event label {ev!r} not in annotations/schema.yaml")
+        for ev in sorted(set(events))
+        if ev not in schema.event_names
+    ]
+    return issues
+
+
+def check_token_alignment(record: Mapping[str, Any]) -> list[Issue]:
+    """A span may start inside a token only after a proclitic sequence."""
+    text = record["text"]
+    issues = []
+    for e in record["entities"]:
+        s, t = e["start"], e["end"]
+        if (
+            not 0 <= s < t <= len(text)
+            or not is_word_char(text[s])
+            or not is_word_char(text[t - 1])
+        ):
+            continue  # reported by E004 / E006
+        problem = boundary_problem(text, s, t)
+        if problem:
+            issues.append(_issue("E010", record["id"], s, problem))
+    return issues
+
+
+def check_bio(doc_id: str, tags: Sequence[str], *, offset: int | None = None) -> list[Issue]:
+    return [
+        _issue("E011", doc_id, offset, f"token {i}: {problem}") for i, problem in bio_problems(tags)
+    ]
+
+
+def paragraph_spans(
+    record: Mapping[str, Any], paragraph: Mapping[str, Any]
+) -> list[tuple[int, int, str]]:
+    """The record's spans inside one paragraph, in paragraph offsets."""
+    return [
+        (e["start"] - paragraph["start"], e["end"] - paragraph["start"], e["label"])
+        for e in record["entities"]
+        if paragraph["start"] <= e["start"] and e["end"] <= paragraph["end"]
+    ]
+
+
+def check_tokens(record: Mapping[str, Any]) -> list[Issue]:
+    """Tag every paragraph; report malformed sequences and tokens claimed twice."""
+    issues = []
+    for p in record["paragraphs"]:
+        text = record["text"][p["start"] : p["end"]]
+        tokens = tokenize(text)
+        tags, conflicts = iob2_tags(tokens, paragraph_spans(record, p))
+        issues += check_bio(record["id"], tags, offset=p["start"])
+        for c in conflicts:
+            issues.append(
+                _issue(
+                    "E011",
+                    record["id"],
+                    p["start"] + tokens[c.token_index].start,
+                    f"token {tokens[c.token_index].text!r} is covered by both "
+                    f"{c.first} and {c.second}",
+                )
+            )
+    return issues
+
+
+def check_splits_partition(
+    lists: Mapping[str, Sequence[str]], doc_ids: Iterable[str]
+) -> list[Issue]:
+    issues = []
+    where: dict[str, list[str]] = defaultdict(list)
+    for name, ids in lists.items():
+        for i in ids:
+            where[i].append(name)
+    for i, names in sorted(where.items()):
+        if len(names) > 1:
+            issues.append(_issue("E012", i, None, f"{i} is in {names}"))
+    known = set(doc_ids)
+    for i in sorted(known - set(where)):
+        issues.append(_issue("E013", i, None, f"{i} is in no split; run `astana split`"))
+    for i in sorted(set(where) - known):
+        issues.append(_issue("E013", i, None, f"{i} is in a split but not a document"))
+    return issues
+
+
+def check_near_duplicates(
+    lists: Mapping[str, Sequence[str]], pairs: Iterable[tuple[str, str, float]]
+) -> list[Issue]:
+    split = {i: name for name, ids in lists.items() for i in ids}
+    return [
+        _issue(
+            "E014",
+            a,
+            None,
+            f"{a} ({split[a]}) and {b} ({split[b]}) are near-"
+            f"duplicates (Jaccard {j}) in different splits",
+        )
+        for a, b, j in pairs
+        if a in split and b in split and split[a] != split[b]
+    ]
+
+
+def check_labels_in_train(
+    lists: Mapping[str, Sequence[str]], gold: Mapping[str, Mapping[str, Any]]
+) -> list[Issue]:
+    def labels(ids: Sequence[str]) -> set[str]:
+        found = set()
+        for i in ids:
+            if i in gold:
+                found |= {e["label"] for e in gold[i]["entities"]}
+                found |= set(gold[i]["events"])
+        return found
+
+    train = labels(lists.get("train", []))
+    issues = []
+    for name in ("dev", "test"):
+        for label in sorted(labels(lists.get(name, [])) - train):
+            issues.append(
+                _issue("W001", None, None, f"label {label} occurs in {name} but never in train")
+            )
+    return issues
+
+
+def check_annotated(
+    documents: Mapping[str, Document], gold: Mapping[str, Mapping[str, Any]]
+) -> list[Issue]:
+    return [
+        _issue(
+            "W002",
+            i,
+            None,
+            f"{i} has no gold annotation; it is left out of the dataset until annotated",
+        )
+        for i in sorted(set(documents) - set(gold))
+    ]
+
+
+# ---------------------------------------------------------------- runner
+
+
+def validate(
+    *,
+    documents: Sequence[Document],
+    gold: Sequence[Mapping[str, Any]],
+    schema: Schema,
+    split_lists: Mapping[str, Sequence[str]] | None,
+    near_duplicates: Iterable[tuple[str, str, float]] = (),
+    split_problems: Sequence[str] = (),
+) -> Report:
+    """Run every check; gold records are the lines of annotations/gold.jsonl."""
+    report = Report()
+    by_id = {d.id: d for d in documents}
+    gold_by_id = {g["id"]: g for g in gold}
+    report.issues += check_unique_ids([d.id for d in documents], what="cleaned documents")
+    report.issues += check_unique_ids([g["id"] for g in gold], what="gold")
+    report.issues += check_gold_documents_known(gold, by_id)
+    report.issues += check_drift(gold, by_id)
+    for record in gold:
+        report.issues += check_offsets(record)
+        report.issues += check_span_edges(record)
+        report.issues += check_overlaps(record)
+        report.issues += check_labels(record, schema)
+        report.issues += check_token_alignment(record)
+        report.issues += check_tokens(record)
+    if split_lists is not None:
+        report.issues += check_splits_partition(split_lists, by_id)
+        report.issues += check_near_duplicates(split_lists, near_duplicates)
+        report.issues += [_issue("E015", None, None, p) for p in split_problems]
+        report.issues += check_labels_in_train(split_lists, gold_by_id)
+    report.issues += check_annotated(by_id, gold_by_id)
+    report.checked = {
+        "documents": len(documents),
+        "gold_documents": len(gold),
+        "entities": sum(len(g["entities"]) for g in gold),
+        "paragraphs": sum(len(g["paragraphs"]) for g in gold),
+    }
+    return report
