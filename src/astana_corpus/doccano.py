@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from astana_corpus.errors import DoccanoError
-from astana_corpus.io import dumps_record, sha256_text
+from astana_corpus.io import dumps_record, make_temp_dir, sha256_text
 from astana_corpus.records import Document
 from astana_corpus.schema import Schema
 
@@ -446,8 +446,7 @@ def pull(
         )
     remote = require_project(client, project, url)
     by_id = {d.id: d for d in documents}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".pull-{round_name}-", dir=target.parent))
+    staging = make_temp_dir(target.parent, f".pull-{round_name}-")
     try:
         all_files = _download(client, remote.id, only_approved=False, into=staging / "round")
         _download(client, remote.id, only_approved=True, into=staging / "round" / CONFIRMED_SUBDIR)
