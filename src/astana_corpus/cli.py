@@ -336,6 +336,136 @@ def _print_agreement(result: dict) -> None:
         console.print(table)
 
 
+def cmd_split(args: argparse.Namespace) -> int:
+    from astana_corpus.splits import (
+        SPLIT_NAMES,
+        check_splits,
+        compute_splits,
+        read_config,
+        write_splits,
+    )
+
+    texts = {d.id: d.text for d in _documents(args)}
+    if args.check:
+        problems = check_splits(args.root, texts)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print("splits are up to date" if not problems else f"{len(problems)} problem(s)")
+        return 1 if problems else 0
+    result = compute_splits(texts, read_config(args.root))
+    write_splits(args.root, result)
+    lists = result.lists()
+    print(
+        "wrote splits/: "
+        + ", ".join(f"{n} {len(lists[n])}" for n in SPLIT_NAMES)
+        + f"; near-duplicate pairs: {len(result.near_duplicates)}"
+    )
+    return 0
+
+
+def _validation_report(args: argparse.Namespace):
+    from astana_corpus.adjudicate import GOLD_FILE
+    from astana_corpus.io import read_jsonl
+    from astana_corpus.schema import read_schema
+    from astana_corpus.splits import check_splits, compute_splits, read_committed, read_config
+    from astana_corpus.validate import validate
+
+    documents = _documents(args)
+    texts = {d.id: d.text for d in documents}
+    gold_path = args.root / GOLD_FILE
+    gold = list(read_jsonl(gold_path)) if gold_path.exists() else []
+    try:
+        lists = read_committed(args.root)
+        problems = check_splits(args.root, texts)
+    except AstanaError as exc:
+        lists, problems = {}, [str(exc)]
+    return validate(
+        documents=documents,
+        gold=gold,
+        schema=read_schema(args.root),
+        split_lists=lists,
+        near_duplicates=compute_splits(texts, read_config(args.root)).near_duplicates,
+        split_problems=problems,
+    )
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from astana_corpus.io import write_text
+    from astana_corpus.validate import CODE_NAMES
+
+    report = _validation_report(args)
+    data = report.to_dict()
+    if args.json:
+        write_text(args.json, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    console = Console()
+    table = Table(title=f"astana validate: {data['checked']}")
+    for col in ("code", "check", "found"):
+        table.add_column(col)
+    for code, name in CODE_NAMES.items():
+        n = data["counts"].get(code, 0)
+        style = "red" if n and code.startswith("E") else "yellow" if n else "green"
+        table.add_row(code, name, f"[{style}]{n}[/{style}]")
+    console.print(table)
+    for issue in report.issues:
+        where = " ".join(
+            x for x in (issue.doc_id, f"@{issue.offset}" if issue.offset is not None else None) if x
+        )
+        console.print(
+            f"{issue.severity.upper()} {issue.code} {where}: {issue.message}", markup=False
+        )
+    verdict = "FAILED" if report.errors else "passed"
+    console.print(f"{verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings")
+    return 1 if report.errors else 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from astana_corpus.build import CONFIGS, OUT_DIR, build
+    from astana_corpus.splits import SPLIT_NAMES
+
+    out = args.out if args.out is None or args.out.is_absolute() else args.root / args.out
+    summary = build(args.root, out_dir=out or args.root / OUT_DIR, progress=not args.quiet)
+    console = Console(stderr=False)
+    table = Table(title=f"astana build → {summary.out_dir}")
+    table.add_column("config / split")
+    for split in SPLIT_NAMES:
+        table.add_column(split, justify="right")
+    for config in CONFIGS:
+        table.add_row(f"{config} (rows)", *(str(summary.rows[config][s]) for s in SPLIT_NAMES))
+    table.add_row("entities", *(str(sum(summary.entities[s].values())) for s in SPLIT_NAMES))
+    table.add_row("tokens", *(str(summary.tokens[s]) for s in SPLIT_NAMES))
+    console.print(table)
+    counts = summary.validation["counts"]
+    warnings = sum(n for c, n in counts.items() if c.startswith("W"))
+    console.print(f"validation: 0 errors, {warnings} warnings ({', '.join(counts) or 'none'})")
+    console.print(f'load it: datasets.load_dataset("{summary.out_dir}", "tokens")')
+    return 0
+
+
+def cmd_card(args: argparse.Namespace) -> int:
+    from astana_corpus.card import update_card
+
+    stale = update_card(args.root, check=args.check)
+    if args.check:
+        if stale:
+            print(
+                f"dataset_card.md is stale in: {', '.join(stale)}; run `astana card`",
+                file=sys.stderr,
+            )
+            return 1
+        print("dataset_card.md is up to date")
+        return 0
+    print(f"updated sections: {', '.join(stale) or 'none (already up to date)'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="astana",
@@ -438,6 +568,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="also use examples the annotator did not confirm (if labelled)",
     )
     p.set_defaults(func=cmd_merge)
+
+    p = sub.add_parser("split", help="compute splits/ (train/dev/test lists + manifest)")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="fail if the committed lists differ from what is computed",
+    )
+    p.set_defaults(func=cmd_split)
+
+    p = sub.add_parser("validate", help="run the check catalogue over gold and splits")
+    p.add_argument("--json", type=Path, help="also write the report as JSON here")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("build", help="the main job: validate and write dist/astana-corpus/")
+    p.add_argument("--out", type=Path, default=None, help="default: dist/astana-corpus")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("card", help="regenerate the tables of dataset_card.md")
+    p.add_argument("--check", action="store_true", help="exit 1 if the card is stale")
+    p.set_defaults(func=cmd_card)
 
     p = sub.add_parser("agreement", help="inter-annotator agreement of a pulled round")
     p.add_argument("--round", required=True)

@@ -1,0 +1,143 @@
+"""The main job end to end: build → load_dataset, byte-stable rebuilds, card freshness."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from astana_corpus.build import CONFIGS, build
+from astana_corpus.errors import ValidationError
+from astana_corpus.schema import read_schema
+from tests.conftest import ROOT
+
+SCHEMA = read_schema(ROOT)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dist") / "astana-corpus"
+    summary = build(ROOT, out_dir=out)
+    return out, summary
+
+
+@pytest.fixture(scope="module")
+def loaded(built):
+    from datasets import load_dataset
+
+    out, _ = built
+    return {c: load_dataset(str(out), c) for c in CONFIGS}
+
+
+def test_default_config_is_documents(built):
+    from datasets import load_dataset
+
+    out, _ = built
+    ds = load_dataset(str(out))
+    assert "entities" in ds["train"].column_names and "provenance" in ds["train"].column_names
+
+
+def test_class_label_names_come_from_the_schema(loaded):
+    tokens = loaded["tokens"]["train"].features
+    assert tokens["ner_tags"].feature.names == list(SCHEMA.iob2_names)
+    docs = loaded["documents"]["train"].features
+    assert docs["entities"].feature["label"].names == list(SCHEMA.entity_names)
+    assert docs["events"].feature.names == list(SCHEMA.event_names)
+    assert loaded["paragraphs"]["train"].features["events"].feature.names == list(
+        SCHEMA.event_names
+    )
+
+
+def test_split_sizes_match_the_card(loaded):
+    card = (ROOT / "dataset_card.md").read_text(encoding="utf-8")
+    section = card.split("<!-- BEGIN GENERATED: splits -->")[1].split("<!-- END")[0]
+    for split in ("train", "dev", "test"):
+        row = re.search(rf"^\| {split} \| (\d+) \| (\d+) \|", section, re.MULTILINE)
+        assert row, f"no {split} row in the card"
+        assert len(loaded["documents"][split]) == int(row.group(1))
+        assert len(loaded["paragraphs"][split]) == int(row.group(2))
+        assert len(loaded["tokens"][split]) == int(row.group(2))
+
+
+def test_every_entity_text_is_its_slice(loaded):
+    for config in ("documents", "paragraphs"):
+        for split in loaded[config].values():
+            for row in split:
+                for e in row["entities"]:
+                    assert row["text"][e["start"] : e["end"]] == e["text"]
+
+
+def test_token_offsets_and_tags(loaded):
+    names = loaded["tokens"]["train"].features["ner_tags"].feature.names
+    paragraphs = {r["id"]: r for s in loaded["paragraphs"].values() for r in s}
+    seen_tags = set()
+    for split in loaded["tokens"].values():
+        for row in split:
+            text = paragraphs[row["id"]]["text"]
+            for tok, s, e in zip(
+                row["tokens"], row["token_starts"], row["token_ends"], strict=True
+            ):
+                assert text[s:e] == tok
+            seen_tags |= {names[t] for t in row["ner_tags"]}
+            # each entity starts a B- tag on the token holding its first character
+            for ent in paragraphs[row["id"]]["entities"]:
+                i = next(i for i, end in enumerate(row["token_ends"]) if end > ent["start"])
+                assert names[row["ner_tags"][i]].startswith("B-")
+    assert "B-GPE" in seen_tags and "I-DATE" in seen_tags
+
+
+def test_rebuild_is_byte_identical(built, tmp_path):
+    out, _ = built
+    again = build(ROOT, out_dir=tmp_path / "astana-corpus").out_dir
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    assert len(files) == 1 + 3 * 3
+    for rel in files:
+        assert (out / rel).read_bytes() == (again / rel).read_bytes(), rel
+
+
+def test_validation_errors_stop_the_build_and_write_nothing(project_root):
+    from astana_corpus.io import read_jsonl, write_jsonl
+
+    for name in ("articles", "splits"):
+        shutil.copytree(ROOT / name, project_root / name)
+    shutil.copy(ROOT / "dataset_card.md", project_root)
+    shutil.copy(ROOT / "annotations/gazetteer.yaml", project_root / "annotations")
+    records = list(read_jsonl(ROOT / "annotations/gold.jsonl"))
+    records[1]["entities"][0]["text"] = "نص آخر"
+    write_jsonl(project_root / "annotations/gold.jsonl", records)
+    out = project_root / "dist/astana-corpus"
+    with pytest.raises(ValidationError, match="E005"):
+        build(project_root, out_dir=out)
+    assert not out.exists()
+    assert (
+        list((project_root / "dist").iterdir()) == [] if (project_root / "dist").exists() else True
+    )
+
+
+def test_committed_card_is_not_stale():
+    from astana_corpus.card import update_card
+
+    assert update_card(ROOT, check=True) == [], "run `astana card` and commit dataset_card.md"
+
+
+def test_cli_build_summary(tmp_path, capsys):
+    from astana_corpus.cli import main
+
+    assert (
+        main(["--root", str(ROOT), "build", "--quiet", "--out", str(tmp_path / "astana-corpus")])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "documents (rows)" in out and "validation: 0 errors" in out
+
+
+def test_card_example_code_runs(built, tmp_path, monkeypatch):
+    """The card's Python example runs as written against a built folder."""
+    out, _ = built
+    card = (ROOT / "dataset_card.md").read_text(encoding="utf-8")
+    code = card.split("```python\n", 1)[1].split("```", 1)[0]
+    shutil.copytree(out, tmp_path / "dist" / "astana-corpus")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "dataset_card.md", "exec"), {})
