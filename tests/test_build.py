@@ -141,3 +141,39 @@ def test_card_example_code_runs(built, tmp_path, monkeypatch):
     shutil.copytree(out, tmp_path / "dist" / "astana-corpus")
     monkeypatch.chdir(tmp_path)
     exec(compile(code, "dataset_card.md", "exec"), {})
+
+
+def test_class_labels_encoded_in_every_nested_position(tmp_path):
+    """Regression: a first paragraph without events must not leave later ones unencoded."""
+    from datasets import load_dataset
+
+    from astana_corpus.build import front_matter, write_data
+    from astana_corpus.io import write_jsonl, write_text
+
+    record = {
+        "id": "x-1",
+        "text": "أ\nب",
+        "entities": [],
+        "events": ["AID", "TALKS_HELD"],
+        "paragraphs": [
+            {"index": 0, "start": 0, "end": 1, "events": []},
+            {"index": 1, "start": 2, "end": 3, "events": ["AID", "TALKS_HELD"]},
+        ],
+        "annotation": {"round": "r", "annotators": ["a"], "schema_version": "1.0"},
+    }
+    write_jsonl(tmp_path / "gold.jsonl", [record])
+    out = tmp_path / "out"
+    summary = write_data(
+        out,
+        gold_path=tmp_path / "gold.jsonl",
+        split_of={"x-1": "train"},
+        provenance={"x-1": {}},
+        schema=SCHEMA,
+    )
+    write_text(out / "README.md", front_matter(SCHEMA, summary))
+    row = load_dataset(str(out), "documents")["train"][0]
+    names = SCHEMA.event_names
+    assert [[names[i] for i in p["events"]] for p in row["paragraphs"]] == [
+        [],
+        ["AID", "TALKS_HELD"],
+    ]

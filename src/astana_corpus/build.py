@@ -174,6 +174,26 @@ def token_rows(paragraphs: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 # ---------------------------------------------------------------- writing
 
 
+def encode(feature: Any, value: Any) -> Any:
+    """Encode a row for Arrow: ClassLabel names → ids, recursively.
+
+    Not ``Features.encode_example``: for a list of structs it decides from the
+    first element whether nested ClassLabels need encoding, so a document whose
+    first paragraph has no events kept label *names* in later paragraphs.
+    """
+    from datasets import ClassLabel, List
+
+    if value is None:
+        return None
+    if isinstance(feature, ClassLabel):
+        return feature.str2int(value) if isinstance(value, str) else value
+    if isinstance(feature, List):
+        return [encode(feature.feature, v) for v in value]
+    if isinstance(feature, dict):
+        return {k: encode(f, value.get(k)) for k, f in feature.items()}
+    return value
+
+
 class _Writer:
     """One parquet file, written in row groups of ROW_GROUP rows."""
 
@@ -189,7 +209,7 @@ class _Writer:
         self.nbytes = 0  # in-memory Arrow size, what HF records as a split's num_bytes
 
     def add(self, row: dict[str, Any]) -> None:
-        self.buffer.append(self.features.encode_example(row))
+        self.buffer.append(encode(self.features, row))
         if len(self.buffer) >= ROW_GROUP:
             self.flush()
 
@@ -271,6 +291,10 @@ def write_data(
     finally:
         for writer in writers.values():
             writer.close()
+    # datasets refuses a declared split without rows: leave empty splits out.
+    for (config, split), writer in writers.items():
+        if writer.rows == 0:
+            (staging / "data" / config / f"{split}.parquet").unlink()
     summary.rows = {c: {s: writers[(c, s)].rows for s in SPLIT_NAMES} for c in CONFIGS}
     summary.nbytes = {c: {s: writers[(c, s)].nbytes for s in SPLIT_NAMES} for c in CONFIGS}
     return summary
@@ -299,7 +323,11 @@ def front_matter(schema: Schema, summary: BuildSummary) -> str:
             {
                 "config_name": c,
                 **({"default": True} if c == DEFAULT_CONFIG else {}),
-                "data_files": [{"split": s, "path": f"data/{c}/{s}.parquet"} for s in SPLIT_NAMES],
+                "data_files": [
+                    {"split": s, "path": f"data/{c}/{s}.parquet"}
+                    for s in SPLIT_NAMES
+                    if summary.rows[c][s]
+                ],
             }
             for c in CONFIGS
         ],
@@ -314,6 +342,7 @@ def front_matter(schema: Schema, summary: BuildSummary) -> str:
                         "num_examples": summary.rows[c][s],
                     }
                     for s in SPLIT_NAMES
+                    if summary.rows[c][s]
                 ],
             }
             for c in CONFIGS
