@@ -466,6 +466,97 @@ def cmd_card(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from astana_corpus.evaluate import SCHEMES, evaluate, gold_for_split, read_predictions
+    from astana_corpus.io import write_text
+    from astana_corpus.schema import read_schema
+
+    schema = read_schema(args.root)
+    gold = gold_for_split(args.root, args.split)
+    result = evaluate(gold, read_predictions(args.predictions, gold, schema), schema)
+    result["split"] = args.split
+    if args.json:
+        write_text(args.json, json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    console = Console()
+    if result["missing_predictions"]:
+        console.print(
+            f"[yellow]no prediction for {', '.join(result['missing_predictions'])}"
+            " (scored as empty)[/yellow]"
+        )
+    table = Table(title=f"entities, {args.split} split ({result['documents']} documents)")
+    for col in (
+        "label",
+        "gold",
+        "strict P",
+        "strict R",
+        "strict F1",
+        *(f"{s} F1" for s in SCHEMES[1:]),
+    ):
+        table.add_column(col, justify="left" if col == "label" else "right")
+    entities = result["entities"]
+    labels = sorted(
+        {lb for s in SCHEMES for lb in entities[s]["per_label"]}, key=schema.entity_names.index
+    )
+
+    def row(scores: dict, label: str | None) -> list[str]:
+        def get(scheme: str) -> dict:
+            if label is None:
+                return scores[scheme]["micro"]
+            return scores[scheme]["per_label"].get(
+                label, {"f1": 0.0, "precision": 0.0, "recall": 0.0, "possible": 0}
+            )
+
+        strict = get("strict")
+        return [
+            str(int(strict["possible"])),
+            f"{strict['precision']:.3f}",
+            f"{strict['recall']:.3f}",
+            f"{strict['f1']:.3f}",
+            *(f"{get(s)['f1']:.3f}" for s in SCHEMES[1:]),
+        ]
+
+    for label in labels:
+        table.add_row(label, *row(entities, label))
+    table.add_row("micro", *row(entities, None))
+    table.add_row(
+        "macro F1",
+        "",
+        "",
+        "",
+        f"{entities['strict']['macro_f1']:.3f}",
+        *(f"{entities[s]['macro_f1']:.3f}" for s in SCHEMES[1:]),
+    )
+
+    def cell(d: dict) -> str:
+        return f"{d['precision']:.2f}/{d['recall']:.2f}/{d['f1']:.2f}"
+
+    console.print(table)
+    events = Table(title="event labels")
+    events.add_column("label")
+    for level in ("paragraph", "document"):
+        events.add_column(f"{level} P/R/F1 (support)", justify="right")
+    for label in schema.event_names:
+        row = []
+        for level in ("paragraph", "document"):
+            d = result["events"][level]["per_label"].get(label)
+            row.append(f"{cell(d)} ({d['support']})" if d else "-")
+        if any(r != "-" for r in row):
+            events.add_row(label, *row)
+    events.add_row(
+        "micro", *(cell(result["events"][lv]["micro"]) for lv in ("paragraph", "document"))
+    )
+    events.add_row(
+        "macro F1", *(f"{result['events'][lv]['macro_f1']:.2f}" for lv in ("paragraph", "document"))
+    )
+    console.print(events)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="astana",
@@ -589,6 +680,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("card", help="regenerate the tables of dataset_card.md")
     p.add_argument("--check", action="store_true", help="exit 1 if the card is stale")
     p.set_defaults(func=cmd_card)
+
+    p = sub.add_parser("evaluate", help="score predictions (documents-shaped JSONL) vs gold")
+    p.add_argument("--predictions", type=Path, required=True)
+    p.add_argument("--split", default="test", help="train, dev or test (default: test)")
+    p.add_argument("--json", type=Path, help="also write all scores as JSON here")
+    p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("agreement", help="inter-annotator agreement of a pulled round")
     p.add_argument("--round", required=True)

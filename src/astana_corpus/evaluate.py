@@ -1,0 +1,367 @@
+"""`astana evaluate`: score predictions against the gold of a split.
+
+Predictions are JSON lines in the `documents` shape::
+
+    {"id": "astana-0005",
+     "entities": [{"start": 6, "end": 18, "label": "DATE"}, ...],   # document offsets
+     "events": ["TALKS_HELD"],                                       # optional
+     "paragraphs": [{"index": 0, "events": ["TALKS_HELD"]}, ...]}   # optional
+
+Entity scores follow the SemEval-2013 task 9 scheme (as in nervaluate), with
+each prediction classified against gold as correct (COR), incorrect (INC),
+partial (PAR), spurious (SPU) and each unmatched gold as missing (MIS):
+
+- ``strict``: exact boundaries and type;
+- ``exact``: exact boundaries, any type;
+- ``partial``: overlapping boundaries count half (``(COR + 0.5·PAR) / ACT``);
+- ``type``: some overlap and the right type;
+- ``clitic``: strict, except that a prediction which differs from a gold span
+  only by a leading proclitic sequence ("بسوريا" for "سوريا") counts as exact.
+
+POS = COR + INC + PAR + MIS (gold), ACT = COR + INC + PAR + SPU (predicted).
+Micro scores classify all spans together. Per-label scores classify only that
+label's gold and predicted spans (as nervaluate does, so a PER predicted over a
+LOC is a spurious PER and a missed LOC); macro F1 averages them over the labels
+that occur in gold or predictions.
+
+Event labels are scored per label (precision/recall/F1, micro and macro) at
+paragraph level (from ``paragraphs[].events``) and document level (from
+``events``, or the union of the paragraph labels when absent).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from astana_corpus.errors import InputFormatError
+from astana_corpus.schema import Schema
+from astana_corpus.spans import PROCLITIC_SEQUENCE, token_bounds
+
+SCHEMES = ("strict", "exact", "partial", "type", "clitic")
+OUTCOMES = ("COR", "INC", "PAR", "MIS", "SPU")
+
+
+@dataclass(frozen=True)
+class Ent:
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Prediction:
+    id: str
+    entities: tuple[Ent, ...]
+    events: tuple[str, ...] | None
+    paragraph_events: dict[int, tuple[str, ...]]
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_predictions(
+    path: Path, gold: Mapping[str, Mapping[str, Any]], schema: Schema
+) -> dict[str, Prediction]:
+    """Read and check predictions: ids in the split, labels in the schema, offsets in range."""
+    if not path.exists():
+        raise InputFormatError(f"{path}: file not found")
+    predictions: dict[str, Prediction] = {}
+    with path.open(encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{lineno}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputFormatError(f"{where}: invalid JSON ({exc.msg})") from exc
+            if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+                raise InputFormatError(f'{where}: each line needs a string "id"')
+            doc_id = record["id"]
+            if doc_id not in gold:
+                raise InputFormatError(
+                    f"{where}: id {doc_id!r} is not in the evaluated split; predict only its "
+                    f"documents ({', '.join(sorted(gold)[:5])}{', ...' if len(gold) > 5 else ''})"
+                )
+            if doc_id in predictions:
+                raise InputFormatError(f"{where}: id {doc_id!r} appears twice")
+            predictions[doc_id] = _prediction(record, gold[doc_id], schema, where)
+    return predictions
+
+
+def _prediction(
+    record: Mapping[str, Any], gold: Mapping[str, Any], schema: Schema, where: str
+) -> Prediction:
+    text_len = len(gold["text"])
+    entities = []
+    for e in record.get("entities") or []:
+        try:
+            ent = Ent(int(e["start"]), int(e["end"]), str(e["label"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputFormatError(
+                f"{where}: {record['id']}: entity {e!r} needs start, end, label"
+            ) from exc
+        if ent.label not in schema.entity_names:
+            raise InputFormatError(
+                f"{where}: {record['id']} offset {ent.start}: unknown entity "
+                f"label {ent.label!r} (schema: {', '.join(schema.entity_names)})"
+            )
+        if not 0 <= ent.start < ent.end <= text_len:
+            raise InputFormatError(
+                f"{where}: {record['id']}: span [{ent.start}, {ent.end}) is "
+                f"empty or outside the text (length {text_len})"
+            )
+        entities.append(ent)
+    events = record.get("events")
+    if events is not None:
+        events = tuple(sorted(set(_events(events, schema, where, record["id"]))))
+    paragraph_events = {}
+    n_paragraphs = len(gold["paragraphs"])
+    for p in record.get("paragraphs") or []:
+        index = int(p.get("index", -1))
+        if not 0 <= index < n_paragraphs:
+            raise InputFormatError(
+                f"{where}: {record['id']}: paragraph index {index} outside 0..{n_paragraphs - 1}"
+            )
+        paragraph_events[index] = tuple(
+            sorted(set(_events(p.get("events") or [], schema, where, record["id"])))
+        )
+    return Prediction(record["id"], tuple(entities), events, paragraph_events)
+
+
+def _events(values: Iterable[Any], schema: Schema, where: str, doc_id: str) -> list[str]:
+    out = []
+    for v in values:
+        if v not in schema.event_names:
+            raise InputFormatError(
+                f"{where}: {doc_id}: unknown event label {v!r} (schema: "
+                f"{', '.join(schema.event_names)})"
+            )
+        out.append(str(v))
+    return out
+
+
+# ---------------------------------------------------------------- entities
+
+
+def _overlap(a: Ent, b: Ent) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def clitic_snap(text: str, gold: Sequence[Ent], pred: Sequence[Ent]) -> list[Ent]:
+    """Predictions that differ from a gold span only by a leading proclitic, snapped to it.
+
+    >>> text = "وصل بسوريا"
+    >>> clitic_snap(text, [Ent(5, 10, "GPE")], [Ent(4, 10, "GPE")])
+    [Ent(start=5, end=10, label='GPE')]
+    """
+    gold_set = set(gold)
+    snapped = []
+    for p in pred:
+        if p not in gold_set:
+            for g in gold:
+                if (
+                    g.end == p.end
+                    and g.label == p.label
+                    and p.start < g.start
+                    and token_bounds(text, g.start)[0] == p.start
+                    and PROCLITIC_SEQUENCE.fullmatch(text[p.start : g.start])
+                ):
+                    p = g
+                    break
+        snapped.append(p)
+    return snapped
+
+
+def classify(gold: Sequence[Ent], pred: Sequence[Ent]) -> dict[str, Counter[tuple[str, str]]]:
+    """Counts per scheme of (outcome, label) for one document."""
+    counts: dict[str, Counter[tuple[str, str]]] = {s: Counter() for s in SCHEMES[:4]}
+    gold_set = set(gold)
+    matched: set[Ent] = set()
+    for p in pred:
+        if p in gold_set:
+            for scheme in counts:
+                counts[scheme][("COR", p.label)] += 1
+            matched.add(p)
+            continue
+        same_bounds = [g for g in gold if (g.start, g.end) == (p.start, p.end)]
+        overlapping = [g for g in gold if _overlap(g, p)]
+        if same_bounds:
+            g = same_bounds[0]
+            outcome = {"strict": "INC", "exact": "COR", "partial": "COR", "type": "INC"}
+        elif overlapping:
+            same_type = [g for g in overlapping if g.label == p.label]
+            g = (same_type or overlapping)[0]
+            type_outcome = "COR" if same_type else "INC"
+            outcome = {"strict": "INC", "exact": "INC", "partial": "PAR", "type": type_outcome}
+        else:
+            for scheme in counts:
+                counts[scheme][("SPU", p.label)] += 1
+            continue
+        matched.add(g)
+        for scheme, result in outcome.items():
+            counts[scheme][(result, g.label)] += 1
+    for g in gold:
+        if g not in matched:
+            for scheme in counts:
+                counts[scheme][("MIS", g.label)] += 1
+    return counts
+
+
+def _scores(c: Mapping[str, float], scheme: str) -> dict[str, float]:
+    pos = c["COR"] + c["INC"] + c["PAR"] + c["MIS"]
+    act = c["COR"] + c["INC"] + c["PAR"] + c["SPU"]
+    hits = c["COR"] + (0.5 * c["PAR"] if scheme == "partial" else 0.0)
+    precision = hits / act if act else 0.0
+    recall = hits / pos if pos else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "possible": pos,
+        "actual": act,
+        **{k: c[k] for k in OUTCOMES},
+    }
+
+
+def score_entities(
+    gold: Mapping[str, Mapping[str, Any]],
+    predictions: Mapping[str, Prediction],
+    labels: Sequence[str],
+) -> dict[str, Any]:
+    """Micro scores from classifying all spans together; per-label scores, as nervaluate
+    does, from classifying only that label's gold and predicted spans."""
+    overall: dict[str, Counter[str]] = {s: Counter() for s in SCHEMES}
+    by_label: dict[str, dict[str, Counter[str]]] = {
+        lb: {s: Counter() for s in SCHEMES} for lb in labels
+    }
+
+    def add(into: dict[str, Counter[str]], text: str, g: list[Ent], p: list[Ent]) -> None:
+        counts = classify(g, p)
+        counts["clitic"] = classify(g, clitic_snap(text, g, p))["strict"]
+        for scheme, by_outcome_label in counts.items():
+            for (outcome, _label), n in by_outcome_label.items():
+                into[scheme][outcome] += n
+
+    for doc_id, record in gold.items():
+        g = [Ent(e["start"], e["end"], e["label"]) for e in record["entities"]]
+        p = list(predictions[doc_id].entities) if doc_id in predictions else []
+        add(overall, record["text"], g, p)
+        for label in labels:
+            add(
+                by_label[label],
+                record["text"],
+                [e for e in g if e.label == label],
+                [e for e in p if e.label == label],
+            )
+    result: dict[str, Any] = {}
+    for scheme in SCHEMES:
+        scheme_key = "strict" if scheme == "clitic" else scheme
+        per_label = {
+            label: _scores({o: by_label[label][scheme][o] for o in OUTCOMES}, scheme_key)
+            for label in labels
+            if sum(by_label[label][scheme].values())
+        }
+        micro = _scores({o: overall[scheme][o] for o in OUTCOMES}, scheme_key)
+        macro_f1 = sum(x["f1"] for x in per_label.values()) / len(per_label) if per_label else 0.0
+        result[scheme] = {"micro": micro, "macro_f1": macro_f1, "per_label": per_label}
+    return result
+
+
+# ---------------------------------------------------------------- events
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "support": tp + fn,
+    }
+
+
+def score_label_sets(
+    pairs: Iterable[tuple[set[str], set[str]]], labels: Sequence[str]
+) -> dict[str, Any]:
+    """Multi-label scores over (gold labels, predicted labels) pairs."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    n = 0
+    for gold, pred in pairs:
+        n += 1
+        for label in labels:
+            key = (
+                "tp"
+                if label in gold and label in pred
+                else ("fp" if label in pred else "fn" if label in gold else None)
+            )
+            if key:
+                counts[label][key] += 1
+    per_label = {
+        lb: _prf(counts[lb]["tp"], counts[lb]["fp"], counts[lb]["fn"])
+        for lb in labels
+        if counts[lb]
+    }
+    micro = _prf(*(sum(counts[lb][k] for lb in labels) for k in ("tp", "fp", "fn")))
+    macro = sum(s["f1"] for s in per_label.values()) / len(per_label) if per_label else 0.0
+    return {"items": n, "micro": micro, "macro_f1": macro, "per_label": per_label}
+
+
+def score_events(
+    gold: Mapping[str, Mapping[str, Any]],
+    predictions: Mapping[str, Prediction],
+    labels: Sequence[str],
+) -> dict[str, Any]:
+    paragraph_pairs = []
+    document_pairs = []
+    for doc_id, record in gold.items():
+        pred = predictions.get(doc_id)
+        for p in record["paragraphs"]:
+            predicted = set(pred.paragraph_events.get(p["index"], ())) if pred else set()
+            paragraph_pairs.append((set(p["events"]), predicted))
+        if pred is None:
+            doc_pred: set[str] = set()
+        elif pred.events is not None:
+            doc_pred = set(pred.events)
+        else:
+            doc_pred = {e for evs in pred.paragraph_events.values() for e in evs}
+        document_pairs.append((set(record["events"]), doc_pred))
+    return {
+        "paragraph": score_label_sets(paragraph_pairs, labels),
+        "document": score_label_sets(document_pairs, labels),
+    }
+
+
+def evaluate(
+    gold: Mapping[str, Mapping[str, Any]], predictions: Mapping[str, Prediction], schema: Schema
+) -> dict[str, Any]:
+    """All scores, JSON-ready; gold documents without a prediction count as empty."""
+    return {
+        "documents": len(gold),
+        "missing_predictions": sorted(set(gold) - set(predictions)),
+        "entities": score_entities(gold, predictions, schema.entity_names),
+        "events": score_events(gold, predictions, schema.event_names),
+    }
+
+
+def gold_for_split(root: Path, split: str) -> dict[str, dict[str, Any]]:
+    """Gold records of the documents of one committed split."""
+    from astana_corpus.adjudicate import GOLD_FILE
+    from astana_corpus.io import read_jsonl
+    from astana_corpus.splits import SPLIT_NAMES, read_committed
+
+    if split not in SPLIT_NAMES:
+        raise InputFormatError(f"unknown split {split!r}; one of {', '.join(SPLIT_NAMES)}")
+    ids = set(read_committed(root)[split])
+    return {r["id"]: r for r in read_jsonl(root / GOLD_FILE) if r["id"] in ids}
