@@ -557,6 +557,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_spacy(args: argparse.Namespace) -> int:
+    from astana_corpus.export import export_spacy
+
+    out = args.out if args.out.is_absolute() else args.root / args.out
+    counts = export_spacy(args.root, out_dir=out)
+    print(f"wrote {out}/: " + ", ".join(f"{s}.spacy {n} docs" for s, n in counts.items()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="astana",
@@ -686,6 +695,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--split", default="test", help="train, dev or test (default: test)")
     p.add_argument("--json", type=Path, help="also write all scores as JSON here")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("export", help="export the splits for trainers")
+    esub = p.add_subparsers(dest="export_command", required=True)
+    e = esub.add_parser("spacy", help="one DocBin per split (entities + event cats)")
+    e.add_argument("--out", type=Path, default=Path("build/spacy"))
+    e.set_defaults(func=cmd_export_spacy)
 
     p = sub.add_parser("agreement", help="inter-annotator agreement of a pulled round")
     p.add_argument("--round", required=True)

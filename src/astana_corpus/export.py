@@ -1,0 +1,132 @@
+"""Exports for trainers: spaCy DocBin files, and subword alignment for transformers.
+
+`astana export spacy` writes ``<out>/<split>.spacy``: one Doc per paragraph,
+tokenised exactly like the ``tokens`` config (the same row code as the build),
+with whole-token entity spans and ``doc.cats`` holding the event labels (1.0 /
+0.0 for every label of the schema), so one file trains both NER and
+``textcat_multilabel``. Train on them with ``gold_preproc = true`` (as the
+configs in ``configs/`` do) so spaCy keeps these tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from astana_corpus.errors import ValidationError
+from astana_corpus.schema import Schema
+
+
+def paragraph_docs(
+    records: Iterator[Mapping[str, Any]], schema: Schema, vocab: Any
+) -> Iterator[Any]:
+    """spaCy Docs (one per paragraph) for gold records, with entities and cats."""
+    from spacy.tokens import Doc, Span
+
+    from astana_corpus.build import paragraph_rows, token_rows
+
+    for record in records:
+        rows = list(paragraph_rows(record))
+        for row, tok in zip(rows, token_rows(rows), strict=True):
+            starts, ends = tok["token_starts"], tok["token_ends"]
+            # A gap before the next token is whitespace (tokens cover everything else).
+            spaces = [i + 1 < len(starts) and ends[i] < starts[i + 1] for i in range(len(starts))]
+            doc = Doc(vocab, words=tok["tokens"], spaces=spaces)
+            doc.ents = [Span(doc, s, e, label=lb) for s, e, lb in tag_runs(tok["ner_tags"])]
+            doc.cats = {name: float(name in row["events"]) for name in schema.event_names}
+            doc.user_data["id"] = row["id"]
+            yield doc
+
+
+def tag_runs(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """(start token, end token, label) of each entity in an IOB2 sequence.
+
+    >>> tag_runs(["O", "B-GPE", "B-PER", "I-PER", "O"])
+    [(1, 2, 'GPE'), (2, 4, 'PER')]
+    """
+    runs: list[tuple[int, int, str]] = []
+    for i, tag in enumerate(tags):
+        if tag.startswith("B-") or (
+            tag.startswith("I-") and (not runs or runs[-1][1] != i or runs[-1][2] != tag[2:])
+        ):
+            runs.append((i, i + 1, tag[2:]))
+        elif tag.startswith("I-"):
+            start, _, label = runs[-1]
+            runs[-1] = (start, i + 1, label)
+    return runs
+
+
+def export_spacy(root: Path, *, out_dir: Path) -> dict[str, int]:
+    """Write one DocBin per committed split; return the number of Docs in each."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    from astana_corpus.adjudicate import GOLD_FILE
+    from astana_corpus.io import atomic_open, read_jsonl
+    from astana_corpus.schema import read_schema
+    from astana_corpus.splits import read_committed
+
+    schema = read_schema(root)
+    lists = read_committed(root)
+    gold = {r["id"]: r for r in read_jsonl(root / GOLD_FILE)}
+    missing = sorted({i for ids in lists.values() for i in ids} - set(gold))
+    if missing:
+        raise ValidationError(
+            f"documents in splits/ without gold: {missing}; run `astana validate`"
+        )
+    vocab = spacy.blank("ar").vocab
+    counts = {}
+    for split, ids in lists.items():
+        docbin = DocBin(store_user_data=True)
+        for doc in paragraph_docs((gold[i] for i in ids), schema, vocab):
+            docbin.add(doc)
+        with atomic_open(out_dir / f"{split}.spacy", "wb") as handle:
+            handle.write(docbin.to_bytes())
+        counts[split] = len(docbin)
+    return counts
+
+
+# ---------------------------------------------------------------- transformers
+
+
+def align_word_labels(
+    offsets: Sequence[tuple[int, int]],
+    word_starts: Sequence[int],
+    word_ends: Sequence[int],
+    word_labels: Sequence[int],
+    *,
+    ignore: int = -100,
+    label_all_subwords: bool = False,
+) -> list[int]:
+    """Labels for subword tokens from word labels of the ``tokens`` config.
+
+    ``offsets`` are the subword character offsets into the same paragraph text
+    (``return_offsets_mapping=True`` in a fast tokenizer). A subword gets the
+    label of the word it falls in; special tokens ((0, 0) offsets) and, unless
+    ``label_all_subwords``, every subword but the first of a word get ``ignore``
+    (-100, which PyTorch's cross-entropy skips).
+
+    >>> align_word_labels([(0, 0), (0, 2), (2, 5), (6, 9), (0, 0)], [0, 6], [5, 9], [1, 0])
+    [-100, 1, -100, 0, -100]
+    """
+    from bisect import bisect_right
+
+    labels = []
+    previous_word = None
+    for start, end in offsets:
+        if start == end:
+            labels.append(ignore)
+            previous_word = None
+            continue
+        word = bisect_right(word_starts, start) - 1
+        if word < 0 or start >= word_ends[word]:
+            labels.append(ignore)  # a subword over whitespace or between words
+            previous_word = None
+            continue
+        if word == previous_word and not label_all_subwords:
+            labels.append(ignore)
+        else:
+            labels.append(word_labels[word])
+        previous_word = word
+    return labels
