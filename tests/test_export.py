@@ -59,7 +59,7 @@ def test_spacy_debug_data_finds_no_misaligned_or_overlapping_entities(exported):
         ],
         capture_output=True,
         text=True,
-        env={"NO_COLOR": "1", "PATH": ""},
+        env={**os.environ, "NO_COLOR": "1"},
     )
     report = result.stdout + result.stderr
     assert "Corpus is loadable" in report
