@@ -566,6 +566,33 @@ def cmd_export_spacy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    from astana_corpus.train import run_baseline
+
+    command = f"astana train {args.baseline}" + (
+        f" --split {args.split}" if args.split != "test" else ""
+    )
+    result = run_baseline(
+        args.root,
+        args.baseline,
+        split=args.split,
+        max_steps=args.max_steps,
+        record=not args.no_record,
+        command=command,
+    )
+    entities = result["scores"]["entities"]
+    events = result["scores"]["events"]
+    print(
+        f"{args.baseline} on {args.split}: entities strict micro F1 "
+        f"{entities['strict']['micro']['f1']:.3f} (clitic {entities['clitic']['micro']['f1']:.3f},"
+        f" partial {entities['partial']['micro']['f1']:.3f}); events paragraph micro F1 "
+        f"{events['paragraph']['micro']['f1']:.3f}"
+    )
+    if not args.no_record:
+        print(f"recorded results/{args.baseline}.json; `astana card` puts it in the card")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="astana",
@@ -701,6 +728,13 @@ def build_parser() -> argparse.ArgumentParser:
     e = esub.add_parser("spacy", help="one DocBin per split (entities + event cats)")
     e.add_argument("--out", type=Path, default=Path("build/spacy"))
     e.set_defaults(func=cmd_export_spacy)
+
+    p = sub.add_parser("train", help="train/run a baseline and score it with evaluate")
+    p.add_argument("baseline", choices=["gazetteer", "ner", "events"])
+    p.add_argument("--split", default="test")
+    p.add_argument("--max-steps", type=int, help="override training.max_steps (tests)")
+    p.add_argument("--no-record", action="store_true", help="do not write results/<baseline>.json")
+    p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("agreement", help="inter-annotator agreement of a pulled round")
     p.add_argument("--round", required=True)
