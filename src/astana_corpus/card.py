@@ -147,7 +147,49 @@ def card_context(root: Path, *, summary: BuildSummary, schema: Schema) -> dict[s
         ],
     )
     sections["instance"] = _instance(summary)
+    sections["baselines"] = _baselines(root)
     return sections
+
+
+def _baselines(root: Path) -> str:
+    """The recorded baseline results (results/*.json, written by `astana train`)."""
+    from astana_corpus.train import BASELINES, ENTITY_BASELINES, EVENT_BASELINES, read_results
+
+    results = read_results(root)
+    rows = []
+    for name in BASELINES:
+        r = results.get(name)
+        if r is None:
+            rows.append([name, "not run", "", "", "", "", "", ""])
+            continue
+        ent, ev = r["scores"]["entities"], r["scores"]["events"]
+        # A baseline is only scored on the task it predicts ("–" for the other).
+        entity_cells = ["–"] * 4
+        if name in ENTITY_BASELINES:
+            entity_cells = [
+                f"{ent['strict']['micro']['f1']:.3f}",
+                f"{ent['clitic']['micro']['f1']:.3f}",
+                f"{ent['partial']['micro']['f1']:.3f}",
+                f"{ent['strict']['macro_f1']:.3f}",
+            ]
+        event_cell = "–"
+        if name in EVENT_BASELINES:
+            paragraph, document = ev["paragraph"]["micro"]["f1"], ev["document"]["micro"]["f1"]
+            event_cell = f"{paragraph:.3f} / {document:.3f}"
+        rows.append([name, f"`{r['command']}`", r["split"], *entity_cells, event_cell])
+    return _table(
+        [
+            "baseline",
+            "command",
+            "split",
+            "entities strict F1 (micro)",
+            "clitic F1",
+            "partial F1",
+            "strict macro F1",
+            "events micro F1 (paragraph / document)",
+        ],
+        rows,
+    )
 
 
 def _instance(summary: BuildSummary) -> str:
