@@ -593,6 +593,29 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_view(args: argparse.Namespace) -> int:
+    from astana_corpus.adjudicate import GOLD_FILE
+    from astana_corpus.io import read_jsonl, write_text
+    from astana_corpus.schema import read_schema
+    from astana_corpus.view import predictions_as_records, render_html
+
+    schema = read_schema(args.root)
+    gold = {r["id"]: r for r in read_jsonl(args.root / GOLD_FILE)}
+    if args.predictions:
+        from astana_corpus.evaluate import read_predictions
+
+        read_predictions(args.predictions, gold, schema)  # same checks as evaluate
+        records = predictions_as_records(read_jsonl(args.predictions), gold)
+        title = f"predictions: {args.predictions}"
+    else:
+        records = [gold[k] for k in sorted(gold)]
+        title = "astana-corpus gold annotations"
+    out = args.out if args.out.is_absolute() else args.root / args.out
+    write_text(out, render_html(records, schema, title=title))
+    print(f"wrote {out} ({len(records)} documents); open it in a browser")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="astana",
@@ -735,6 +758,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-steps", type=int, help="override training.max_steps (tests)")
     p.add_argument("--no-record", action="store_true", help="do not write results/<baseline>.json")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("view", help="HTML page of gold (or predictions) with coloured spans")
+    p.add_argument("--predictions", type=Path, help="a predictions file instead of gold")
+    p.add_argument("--out", type=Path, default=Path("build/gold.html"))
+    p.set_defaults(func=cmd_view)
 
     p = sub.add_parser("agreement", help="inter-annotator agreement of a pulled round")
     p.add_argument("--round", required=True)
