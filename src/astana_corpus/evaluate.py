@@ -31,7 +31,6 @@ paragraph level (from ``paragraphs[].events``) and document level (from
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -68,29 +67,23 @@ def read_predictions(
     path: Path, gold: Mapping[str, Mapping[str, Any]], schema: Schema
 ) -> dict[str, Prediction]:
     """Read and check predictions: ids in the split, labels in the schema, offsets in range."""
-    if not path.exists():
-        raise InputFormatError(f"{path}: file not found")
+    from astana_corpus.io import iter_jsonl
+
     predictions: dict[str, Prediction] = {}
-    with path.open(encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputFormatError(f"{where}: invalid JSON ({exc.msg})") from exc
-            if not isinstance(record, dict) or not isinstance(record.get("id"), str):
-                raise InputFormatError(f'{where}: each line needs a string "id"')
-            doc_id = record["id"]
-            if doc_id not in gold:
-                raise InputFormatError(
-                    f"{where}: id {doc_id!r} is not in the evaluated split; predict only its "
-                    f"documents ({', '.join(sorted(gold)[:5])}{', ...' if len(gold) > 5 else ''})"
-                )
-            if doc_id in predictions:
-                raise InputFormatError(f"{where}: id {doc_id!r} appears twice")
-            predictions[doc_id] = _prediction(record, gold[doc_id], schema, where)
+    for lineno, record in iter_jsonl(path):
+        where = f"{path}:{lineno}"
+        if not isinstance(record.get("id"), str):
+            raise InputFormatError(f'{where}: each line needs a string "id"')
+        doc_id = record["id"]
+        if doc_id not in gold:
+            listed = ", ".join(sorted(gold)[:5]) + (", ..." if len(gold) > 5 else "")
+            raise InputFormatError(
+                f"{where}: id {doc_id!r} is not in the evaluated split; predict only its "
+                f"documents ({listed})"
+            )
+        if doc_id in predictions:
+            raise InputFormatError(f"{where}: id {doc_id!r} appears twice")
+        predictions[doc_id] = _prediction(record, gold[doc_id], schema, where)
     return predictions
 
 
@@ -213,13 +206,25 @@ def classify(gold: Sequence[Ent], pred: Sequence[Ent]) -> dict[str, Counter[tupl
     return counts
 
 
+def precision_recall_f1(
+    correct: float, predicted: float, gold: float
+) -> tuple[float, float, float]:
+    """Precision, recall and F1 (0.0 where undefined).
+
+    >>> precision_recall_f1(2, 4, 3)
+    (0.5, 0.6666666666666666, 0.5714285714285715)
+    """
+    precision = correct / predicted if predicted else 0.0
+    recall = correct / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
 def _scores(c: Mapping[str, float], scheme: str) -> dict[str, float]:
     pos = c["COR"] + c["INC"] + c["PAR"] + c["MIS"]
     act = c["COR"] + c["INC"] + c["PAR"] + c["SPU"]
     hits = c["COR"] + (0.5 * c["PAR"] if scheme == "partial" else 0.0)
-    precision = hits / act if act else 0.0
-    recall = hits / pos if pos else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = precision_recall_f1(hits, act, pos)
     return {
         "precision": precision,
         "recall": recall,
@@ -278,9 +283,7 @@ def score_entities(
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = precision_recall_f1(tp, tp + fp, tp + fn)
     return {
         "precision": precision,
         "recall": recall,

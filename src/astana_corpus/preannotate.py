@@ -224,14 +224,14 @@ def score_against_gold(
         for doc_id, g in gold_by_doc.items()
         for e in g["entities"]
     }
+    from astana_corpus.evaluate import precision_recall_f1
+
     table: dict[str, dict[str, float | int]] = {}
     for label in [*labels, "ALL"]:
         pred = {x for x in predicted if label in ("ALL", x[3])}
         gold_set = {x for x in expected if label in ("ALL", x[3])}
         tp = len(pred & gold_set)
-        precision = tp / len(pred) if pred else 0.0
-        recall = tp / len(gold_set) if gold_set else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        precision, recall, f1 = precision_recall_f1(tp, len(pred), len(gold_set))
         table[label] = {
             "predicted": len(pred),
             "gold": len(gold_set),
