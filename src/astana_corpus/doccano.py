@@ -13,7 +13,6 @@ One Doccano example per cleaned paragraph. Its meta keys are ``doc_id``,
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 import zipfile
@@ -386,19 +385,12 @@ def read_export(
     path: Path, documents: Mapping[str, Document], schema: Schema
 ) -> list[ParagraphAnnotation]:
     """Convert every line of one annotator's verbatim export file."""
-    annotations = []
-    with path.open(encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DoccanoError(f"{path}:{lineno}: invalid JSON ({exc.msg})") from exc
-            annotations.append(
-                convert_export_line(record, documents, schema, where=f"{path}:{lineno}")
-            )
-    return annotations
+    from astana_corpus.io import iter_jsonl
+
+    return [
+        convert_export_line(record, documents, schema, where=f"{path}:{lineno}")
+        for lineno, record in iter_jsonl(path, error=DoccanoError)
+    ]
 
 
 # --------------------------------------------------------------------------

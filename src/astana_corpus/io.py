@@ -79,11 +79,16 @@ def write_text(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Yield the objects of a JSON-lines file; a bad line names file and line."""
+def iter_jsonl(
+    path: Path, *, error: type[Exception] = InputFormatError
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, object) of a JSON-lines file, skipping blank lines.
+
+    A line that is not a JSON object raises ``error`` naming file and line.
+    """
     path = Path(path)
     if not path.exists():
-        raise InputFormatError(f"{path}: file not found")
+        raise error(f"{path}: file not found")
     with path.open(encoding="utf-8") as handle:
         for lineno, line in enumerate(handle, start=1):
             if not line.strip():
@@ -91,15 +96,19 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
             try:
                 value = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise InputFormatError(
+                raise error(
                     f"{path}:{lineno}: invalid JSON at column {exc.colno}: {exc.msg}; "
                     "fix or remove the line"
                 ) from exc
             if not isinstance(value, dict):
-                raise InputFormatError(
-                    f"{path}:{lineno}: expected a JSON object, got {type(value).__name__}"
-                )
-            yield value
+                raise error(f"{path}:{lineno}: expected a JSON object, got {type(value).__name__}")
+            yield lineno, value
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Yield the objects of a JSON-lines file; a bad line names file and line."""
+    for _, value in iter_jsonl(path):
+        yield value
 
 
 def sha256_bytes(data: bytes) -> str:
