@@ -10,7 +10,7 @@ configs in ``configs/`` do) so spaCy keeps these tokens.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,25 +18,40 @@ from astana_corpus.errors import ValidationError
 from astana_corpus.schema import Schema
 
 
-def paragraph_docs(
-    records: Iterator[Mapping[str, Any]], schema: Schema, vocab: Any
-) -> Iterator[Any]:
-    """spaCy Docs (one per paragraph) for gold records, with entities and cats."""
-    from spacy.tokens import Doc, Span
+def doc_from_token_row(vocab: Any, tok: Mapping[str, Any]) -> Any:
+    """A spaCy Doc with exactly the tokens of a ``tokens`` row (no annotations)."""
+    from spacy.tokens import Doc
 
+    starts, ends = tok["token_starts"], tok["token_ends"]
+    # A gap before the next token is whitespace (tokens cover everything else).
+    spaces = [i + 1 < len(starts) and ends[i] < starts[i + 1] for i in range(len(starts))]
+    return Doc(vocab, words=tok["tokens"], spaces=spaces)
+
+
+def paragraph_token_rows(
+    records: Iterable[Mapping[str, Any]],
+) -> Iterator[tuple[Mapping[str, Any], dict[str, Any], dict[str, Any]]]:
+    """(gold record, paragraph row, tokens row) for every paragraph, as the build makes them."""
     from astana_corpus.build import paragraph_rows, token_rows
 
     for record in records:
         rows = list(paragraph_rows(record))
         for row, tok in zip(rows, token_rows(rows), strict=True):
-            starts, ends = tok["token_starts"], tok["token_ends"]
-            # A gap before the next token is whitespace (tokens cover everything else).
-            spaces = [i + 1 < len(starts) and ends[i] < starts[i + 1] for i in range(len(starts))]
-            doc = Doc(vocab, words=tok["tokens"], spaces=spaces)
-            doc.ents = [Span(doc, s, e, label=lb) for s, e, lb in tag_runs(tok["ner_tags"])]
-            doc.cats = {name: float(name in row["events"]) for name in schema.event_names}
-            doc.user_data["id"] = row["id"]
-            yield doc
+            yield record, row, tok
+
+
+def paragraph_docs(
+    records: Iterable[Mapping[str, Any]], schema: Schema, vocab: Any
+) -> Iterator[Any]:
+    """spaCy Docs (one per paragraph) for gold records, with entities and cats."""
+    from spacy.tokens import Span
+
+    for _record, row, tok in paragraph_token_rows(records):
+        doc = doc_from_token_row(vocab, tok)
+        doc.ents = [Span(doc, s, e, label=lb) for s, e, lb in tag_runs(tok["ner_tags"])]
+        doc.cats = {name: float(name in row["events"]) for name in schema.event_names}
+        doc.user_data["id"] = row["id"]
+        yield doc
 
 
 def tag_runs(tags: Sequence[str]) -> list[tuple[int, int, str]]:

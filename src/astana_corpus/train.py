@@ -73,42 +73,24 @@ def _train_spacy(config: Path, corpus: Path, output: Path, *, max_steps: int | N
     return output / "model-best"
 
 
-def _paragraph_docs(root: Path, gold: Mapping[str, Mapping[str, Any]], vocab: Any):
-    """Unannotated Docs of the split's paragraphs, tokenised like the tokens config."""
-    from spacy.tokens import Doc
-
-    from astana_corpus.build import paragraph_rows, token_rows
-
-    for record in gold.values():
-        rows = list(paragraph_rows(record))
-        offsets = {p["index"]: p["start"] for p in record["paragraphs"]}
-        for row, tok in zip(rows, token_rows(rows), strict=True):
-            starts, ends = tok["token_starts"], tok["token_ends"]
-            spaces = [i + 1 < len(starts) and ends[i] < starts[i + 1] for i in range(len(starts))]
-            yield (
-                record["id"],
-                offsets[row["paragraph_index"]],
-                row,
-                tok,
-                Doc(vocab, words=tok["tokens"], spaces=spaces),
-            )
-
-
 def predict_spacy(
-    model: Path, root: Path, gold: Mapping[str, Mapping[str, Any]], *, entities: bool, events: bool
+    model: Path, gold: Mapping[str, Mapping[str, Any]], *, entities: bool, events: bool
 ) -> list[dict[str, Any]]:
     import spacy
+
+    from astana_corpus.export import doc_from_token_row, paragraph_token_rows
 
     nlp = spacy.load(model)
     by_doc: dict[str, dict[str, Any]] = {
         doc_id: {"id": doc_id, "entities": [], "paragraphs": []} for doc_id in gold
     }
-    for doc_id, offset, row, tok, doc in _paragraph_docs(root, gold, nlp.vocab):
-        doc = nlp(doc)
-        record = by_doc[doc_id]
+    for record, row, tok in paragraph_token_rows(gold.values()):
+        doc = nlp(doc_from_token_row(nlp.vocab, tok))
+        offset = record["paragraphs"][row["paragraph_index"]]["start"]
+        out = by_doc[record["id"]]
         if entities:
             for ent in doc.ents:
-                record["entities"].append(
+                out["entities"].append(
                     {
                         "start": offset + tok["token_starts"][ent.start],
                         "end": offset + tok["token_ends"][ent.end - 1],
@@ -116,7 +98,7 @@ def predict_spacy(
                     }
                 )
         if events:
-            record["paragraphs"].append(
+            out["paragraphs"].append(
                 {
                     "index": row["paragraph_index"],
                     "events": sorted(k for k, v in doc.cats.items() if v >= EVENT_THRESHOLD),
@@ -158,9 +140,7 @@ def run_baseline(
         corpus = out_dir / "corpus"
         export_spacy(root, out_dir=corpus)
         model = _train_spacy(config_path, corpus, out_dir / "model", max_steps=max_steps)
-        predictions = predict_spacy(
-            model, root, gold, entities=name == "ner", events=name == "events"
-        )
+        predictions = predict_spacy(model, gold, entities=name == "ner", events=name == "events")
     pred_path = out_dir / "predictions.jsonl"
     _write_predictions(pred_path, predictions)
     scores = evaluate(gold, read_predictions(pred_path, gold, schema), schema)
