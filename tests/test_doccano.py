@@ -117,6 +117,22 @@ def annotate(client, project_id, example, spans_utf16, cats, confirm=True):
         client.update_example_state(project_id, example.id)
 
 
+@pytest.fixture()
+def admin(doccano):
+    from astana_corpus.doccano import connect
+
+    return connect(doccano["url"], doccano["username"], doccano["password"])
+
+
+def new_project(admin, project_root, prefix, documents):
+    """Push ``documents`` to a fresh project; return (name, project)."""
+    from astana_corpus.doccano import push
+
+    name = f"{prefix}-{secrets.token_hex(4)}"
+    push(project_root, client=admin, project=name, documents=documents, schema=SCHEMA)
+    return name, next(p for p in admin.list_projects() if p.name == name)
+
+
 @pytest.mark.doccano
 def test_serve_again_does_nothing(doccano):
     from astana_corpus.doccano_server import serve
@@ -276,10 +292,9 @@ def test_wrong_credentials(doccano):
 
 
 @pytest.mark.doccano
-def test_unknown_project_on_pull(doccano, project_root, seed_documents):
-    from astana_corpus.doccano import connect, pull
+def test_unknown_project_on_pull(admin, project_root, seed_documents):
+    from astana_corpus.doccano import pull
 
-    admin = connect(doccano["url"], doccano["username"], doccano["password"])
     with pytest.raises(DoccanoError, match="unknown project 'no-such-project'"):
         pull(
             project_root,
@@ -293,13 +308,11 @@ def test_unknown_project_on_pull(doccano, project_root, seed_documents):
 
 
 @pytest.mark.doccano
-def test_interrupted_or_refused_pull_leaves_nothing(doccano, project_root, monkeypatch):
+def test_interrupted_or_refused_pull_leaves_nothing(admin, project_root, monkeypatch):
     import astana_corpus.doccano as module
-    from astana_corpus.doccano import connect, pull, push
+    from astana_corpus.doccano import pull
 
-    admin = connect(doccano["url"], doccano["username"], doccano["password"])
-    name = f"interrupt-{secrets.token_hex(4)}"
-    push(project_root, client=admin, project=name, documents=[EMOJI_DOC], schema=SCHEMA)
+    name, _ = new_project(admin, project_root, "interrupt", [EMOJI_DOC])
 
     calls = {"n": 0}
     real = module._download
@@ -339,13 +352,10 @@ def test_interrupted_or_refused_pull_leaves_nothing(doccano, project_root, monke
 
 
 @pytest.mark.doccano
-def test_unknown_label_in_export_is_refused(doccano, project_root):
-    from astana_corpus.doccano import connect, pull, push
+def test_unknown_label_in_export_is_refused(admin, project_root):
+    from astana_corpus.doccano import pull
 
-    admin = connect(doccano["url"], doccano["username"], doccano["password"])
-    name = f"label-{secrets.token_hex(4)}"
-    push(project_root, client=admin, project=name, documents=[EMOJI_DOC], schema=SCHEMA)
-    project = next(p for p in admin.list_projects() if p.name == name)
+    name, project = new_project(admin, project_root, "label", [EMOJI_DOC])
     # Someone adds a label in the browser that the schema does not have.
     admin.create_label_type(project.id, "span", "WEAPON", color="#000000")
     example = next(iter(admin.list_examples(project.id)))
@@ -363,13 +373,10 @@ def test_unknown_label_in_export_is_refused(doccano, project_root):
 
 
 @pytest.mark.doccano
-def test_apply_session_as_annotator_and_review_replace(doccano, project_root, tmp_path):
-    from astana_corpus.doccano import apply_session, connect, pull, push
+def test_apply_session_as_annotator_and_review_replace(doccano, admin, project_root, tmp_path):
+    from astana_corpus.doccano import apply_session, pull
 
-    admin = connect(doccano["url"], doccano["username"], doccano["password"])
-    name = f"session-{secrets.token_hex(4)}"
-    push(project_root, client=admin, project=name, documents=[EMOJI_DOC], schema=SCHEMA)
-    project = next(p for p in admin.list_projects() if p.name == name)
+    name, project = new_project(admin, project_root, "session", [EMOJI_DOC])
     user, password = f"ann-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
     admin.create_user(user, password)
     admin.add_member(project.id, user, "annotator")
