@@ -177,3 +177,28 @@ def test_class_labels_encoded_in_every_nested_position(tmp_path):
         [],
         ["AID", "TALKS_HELD"],
     ]
+
+
+def test_numbers_written_in_prose_match_the_data(built):
+    """The few counts typed into the card's and README's prose (outside generated tables)."""
+    _, summary = built
+    docs = sum(summary.rows["documents"].values())
+    paragraphs = sum(summary.rows["paragraphs"].values())
+    entities = sum(sum(c.values()) for c in summary.entities.values())
+    test_entities = sum(summary.entities["test"].values())
+    card = (ROOT / "dataset_card.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"**{docs} articles, {paragraphs} paragraphs, one annotator**" in card
+    assert f"uploaded the {paragraphs} paragraphs" in card
+    assert f"**Size**: {docs} documents, {paragraphs} paragraphs, {entities} entities" in card
+    assert summary.rows["documents"]["test"] == 1
+    assert (
+        f"**one document ({summary.rows['paragraphs']['test']} paragraphs, "
+        f"{test_entities} entities)**"
+    ) in card
+    rows = summary.rows["documents"]
+    assert (
+        f"{docs} documents (train {rows['train']}, dev {rows['dev']}, test {rows['test']}), "
+        f"{paragraphs}\nparagraphs, {entities} entities"
+    ) in readme
+    assert f"one document ({test_entities} entities)" in readme
