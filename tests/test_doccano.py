@@ -437,3 +437,43 @@ def test_apply_session_as_annotator_and_review_replace(doccano, admin, project_r
     start16 = codepoint_to_utf16(text, text.index("سوريا"))
     assert p1["entities"] == [[start16, start16 + 5, "LOC"]]  # UTF-16 in Doccano's export
     assert p1["cats"] == ["TALKS_HELD"]
+
+
+@pytest.mark.doccano
+def test_preload_gives_annotators_the_suggestions_unconfirmed(doccano, admin, project_root):
+    from astana_corpus.doccano import Span, preload_suggestions
+
+    name, project = new_project(admin, project_root, "preload", [EMOJI_DOC])
+    user, password = f"ann-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
+    admin.create_user(user, password)
+    admin.add_member(project.id, user, "annotator")
+    annotator = login(doccano["url"], user, password)
+    text = EMOJI_DOC.paragraph_text(1)
+    start = text.index("سوريا")
+    suggestions = {("test-0001", 1): ([Span(start, start + 5, "GPE")], ["STATEMENT"])}
+
+    report = preload_suggestions(
+        client=annotator,
+        project=name,
+        preannotations=suggestions,
+        documents=[EMOJI_DOC],
+        schema=SCHEMA,
+    )
+    assert (report.annotated, report.entities) == (1, 1)
+    example = next(e for e in annotator.list_examples(project.id) if e.meta["paragraph_index"] == 1)
+    (span,) = annotator.list_spans(project.id, example.id)
+    # stored in the browser's UTF-16 units: the emoji before the name counts twice
+    assert (span.start_offset, span.end_offset) == (
+        codepoint_to_utf16(text, start),
+        codepoint_to_utf16(text, start + 5),
+    )
+    assert not example.is_confirmed
+    assert list(admin.list_spans(project.id, example.id)) == []  # the admin's view is untouched
+    again = preload_suggestions(
+        client=annotator,
+        project=name,
+        preannotations=suggestions,
+        documents=[EMOJI_DOC],
+        schema=SCHEMA,
+    )
+    assert (again.annotated, again.unchanged) == (0, 1)

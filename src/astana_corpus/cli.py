@@ -169,6 +169,26 @@ def cmd_doccano_apply_session(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doccano_preload(args: argparse.Namespace) -> int:
+    from astana_corpus.doccano import preload_suggestions, read_preannotations
+    from astana_corpus.schema import read_schema
+
+    client, url = _client(args)
+    report = preload_suggestions(
+        client=client,
+        project=args.project,
+        preannotations=read_preannotations(args.preannotations),
+        documents=_documents(args),
+        schema=read_schema(args.root),
+        url=url,
+    )
+    print(
+        f"suggestions copied to {report.annotated} examples ({report.entities} spans); "
+        f"{report.unchanged} already had this user's annotations and were left alone"
+    )
+    return 0
+
+
 def cmd_doccano_pull(args: argparse.Namespace) -> int:
     from astana_corpus.doccano import pull
     from astana_corpus.schema import read_schema
@@ -679,6 +699,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="JSONL of suggested spans/labels per paragraph (astana preannotate)",
     )
     d.set_defaults(func=cmd_doccano_push)
+    d = dsub.add_parser(
+        "preload", help="copy suggestions into the logged-in annotator's own annotations"
+    )
+    d.add_argument("--url", help=url_help)
+    d.add_argument("--project", required=True)
+    d.add_argument("--preannotations", type=Path, default=Path("build/preannotations.jsonl"))
+    d.set_defaults(func=cmd_doccano_preload)
     d = dsub.add_parser(
         "apply-session",
         help="enter a recorded annotation session (YAML) as the logged-in annotator",

@@ -597,3 +597,65 @@ def apply_session(
         report.annotated += 1
         report.entities += len(wanted)
     return report
+
+
+def preload_suggestions(
+    *,
+    client: Any,
+    project: str,
+    preannotations: Mapping[tuple[str, int], tuple[list[Span], list[str]]],
+    documents: list[Document],
+    schema: Schema,
+    url: str = "",
+) -> SessionReport:
+    """Copy suggestions into the logged-in annotator's own annotations, unconfirmed.
+
+    In a non-collaborative project the suggestions uploaded by ``push`` belong to
+    the uploading user, so annotators do not see them. Run as each annotator,
+    this creates the suggested spans and labels (UTF-16 offsets, marked as not
+    human-annotated) on every example that user has not annotated yet, and
+    confirms nothing: correcting and confirming stays the annotator's work.
+    """
+    remote = require_project(client, project, url)
+    by_id = {d.id: d for d in documents}
+    span_types = {lt.text: lt.id for lt in client.list_label_types(remote.id, "span")}
+    cat_types = {lt.text: lt.id for lt in client.list_label_types(remote.id, "category")}
+    report = SessionReport()
+    for example in client.list_examples(remote.id):
+        meta = example.meta or {}
+        key = (meta.get("doc_id"), int(meta.get("paragraph_index", -1)))
+        if key not in preannotations or key[0] not in by_id:
+            continue
+        text = by_id[key[0]].paragraph_text(key[1])
+        if example.text != text:
+            raise DoccanoError(
+                f"{key[0]} paragraph {key[1]}: the example text differs from "
+                "the cleaned paragraph; suggestions would point at other words"
+            )
+        if list(client.list_spans(remote.id, example.id)) or list(
+            client.list_categories(remote.id, example.id)
+        ):
+            report.unchanged += 1
+            continue
+        spans, cats = preannotations[key]
+        unknown = [s.label for s in spans if s.label not in span_types]
+        unknown += [c for c in cats if c not in cat_types]
+        if unknown:
+            raise DoccanoError(
+                f"{key[0]} paragraph {key[1]}: suggested labels not in the "
+                f"project: {unknown}; push the schema first"
+            )
+        for s in spans:
+            client.create_span(
+                remote.id,
+                example.id,
+                codepoint_to_utf16(text, s.start),
+                codepoint_to_utf16(text, s.end),
+                span_types[s.label],
+                human_annotated=False,
+            )
+        for cat in cats:
+            client.create_category(remote.id, example.id, cat_types[cat], human_annotated=False)
+        report.annotated += 1
+        report.entities += len(spans)
+    return report
