@@ -476,6 +476,43 @@ def export_files(root: Path, round_name: str, *, confirmed_only: bool) -> list[P
 # Recorded annotation sessions
 
 
+def label_type_ids(client: Any, project_id: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Doccano ids of the project's span and category label types, by name."""
+    return (
+        {lt.text: lt.id for lt in client.list_label_types(project_id, "span")},
+        {lt.text: lt.id for lt in client.list_label_types(project_id, "category")},
+    )
+
+
+def create_annotations(
+    client: Any,
+    project_id: int,
+    example_id: int,
+    text: str,
+    spans: Iterable[Span],
+    categories: Iterable[str],
+    *,
+    type_ids: tuple[dict[str, int], dict[str, int]],
+    human: bool,
+) -> None:
+    """Create spans (converted to the browser's UTF-16 offsets) and categories as the
+    logged-in user."""
+    span_ids, category_ids = type_ids
+    for s in spans:
+        client.create_span(
+            project_id,
+            example_id,
+            codepoint_to_utf16(text, s.start),
+            codepoint_to_utf16(text, s.end),
+            span_ids[s.label],
+            human_annotated=human,
+        )
+    for category in categories:
+        client.create_category(
+            project_id, example_id, category_ids[category], human_annotated=human
+        )
+
+
 @dataclass
 class SessionReport:
     annotated: int = 0
@@ -534,10 +571,9 @@ def apply_session(
         (e.meta.get("doc_id"), int(e.meta.get("paragraph_index", -1))): e
         for e in client.list_examples(remote.id)
     }
-    span_types = {lt.text: lt.id for lt in client.list_label_types(remote.id, "span")}
-    span_names = {v: k for k, v in span_types.items()}
-    cat_types = {lt.text: lt.id for lt in client.list_label_types(remote.id, "category")}
-    cat_names = {v: k for k, v in cat_types.items()}
+    type_ids = label_type_ids(client, remote.id)
+    span_names = {v: k for k, v in type_ids[0].items()}
+    cat_names = {v: k for k, v in type_ids[1].items()}
     report = SessionReport()
     for number, item in enumerate(data.get("paragraphs") or [], start=1):
         key = (str(item["doc"]), int(item["p"]))
@@ -581,17 +617,9 @@ def apply_session(
             client.delete_all_spans(remote.id, example.id)
             client.delete_all_categories(remote.id, example.id)
             report.replaced += 1
-        for s in wanted:
-            client.create_span(
-                remote.id,
-                example.id,
-                codepoint_to_utf16(text, s.start),
-                codepoint_to_utf16(text, s.end),
-                span_types[s.label],
-                human_annotated=True,
-            )
-        for event in events:
-            client.create_category(remote.id, example.id, cat_types[event], human_annotated=True)
+        create_annotations(
+            client, remote.id, example.id, text, wanted, events, type_ids=type_ids, human=True
+        )
         if not example.is_confirmed:
             client.update_example_state(remote.id, example.id)
         report.annotated += 1
@@ -618,8 +646,7 @@ def preload_suggestions(
     """
     remote = require_project(client, project, url)
     by_id = {d.id: d for d in documents}
-    span_types = {lt.text: lt.id for lt in client.list_label_types(remote.id, "span")}
-    cat_types = {lt.text: lt.id for lt in client.list_label_types(remote.id, "category")}
+    type_ids = label_type_ids(client, remote.id)
     report = SessionReport()
     for example in client.list_examples(remote.id):
         meta = example.meta or {}
@@ -638,24 +665,16 @@ def preload_suggestions(
             report.unchanged += 1
             continue
         spans, cats = preannotations[key]
-        unknown = [s.label for s in spans if s.label not in span_types]
-        unknown += [c for c in cats if c not in cat_types]
+        unknown = [s.label for s in spans if s.label not in type_ids[0]]
+        unknown += [c for c in cats if c not in type_ids[1]]
         if unknown:
             raise DoccanoError(
                 f"{key[0]} paragraph {key[1]}: suggested labels not in the "
                 f"project: {unknown}; push the schema first"
             )
-        for s in spans:
-            client.create_span(
-                remote.id,
-                example.id,
-                codepoint_to_utf16(text, s.start),
-                codepoint_to_utf16(text, s.end),
-                span_types[s.label],
-                human_annotated=False,
-            )
-        for cat in cats:
-            client.create_category(remote.id, example.id, cat_types[cat], human_annotated=False)
+        create_annotations(
+            client, remote.id, example.id, text, spans, cats, type_ids=type_ids, human=False
+        )
         report.annotated += 1
         report.entities += len(spans)
     return report
