@@ -186,12 +186,20 @@ def check_offsets(record: Mapping[str, Any]) -> list[Issue]:
     return issues
 
 
+def _edges_are_word_chars(text: str, start: int, end: int) -> bool | None:
+    """None when the span is out of range (E004's business), else whether both edge
+    characters are word characters."""
+    if not 0 <= start < end <= len(text):
+        return None
+    return is_word_char(text[start]) and is_word_char(text[end - 1])
+
+
 def check_span_edges(record: Mapping[str, Any]) -> list[Issue]:
     text = record["text"]
     issues = []
     for e in record["entities"]:
         s, t = e["start"], e["end"]
-        if 0 <= s < t <= len(text) and (not is_word_char(text[s]) or not is_word_char(text[t - 1])):
+        if _edges_are_word_chars(text, s, t) is False:
             issues.append(
                 _issue(
                     "E006",
@@ -248,11 +256,7 @@ def check_token_alignment(record: Mapping[str, Any]) -> list[Issue]:
     issues = []
     for e in record["entities"]:
         s, t = e["start"], e["end"]
-        if (
-            not 0 <= s < t <= len(text)
-            or not is_word_char(text[s])
-            or not is_word_char(text[t - 1])
-        ):
+        if not _edges_are_word_chars(text, s, t):
             continue  # reported by E004 / E006
         problem = boundary_problem(text, s, t)
         if problem:
