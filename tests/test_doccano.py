@@ -133,6 +133,14 @@ def new_project(admin, project_root, prefix, documents):
     return name, next(p for p in admin.list_projects() if p.name == name)
 
 
+def new_annotator(admin, doccano, project):
+    """A fresh annotator account in ``project``, logged in."""
+    user, password = f"ann-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
+    admin.create_user(user, password)
+    admin.add_member(project.id, user, "annotator")
+    return user, login(doccano["url"], user, password)
+
+
 @pytest.mark.doccano
 def test_serve_again_does_nothing(doccano):
     from astana_corpus.doccano_server import serve
@@ -377,10 +385,7 @@ def test_apply_session_as_annotator_and_review_replace(doccano, admin, project_r
     from astana_corpus.doccano import apply_session, pull
 
     name, project = new_project(admin, project_root, "session", [EMOJI_DOC])
-    user, password = f"ann-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
-    admin.create_user(user, password)
-    admin.add_member(project.id, user, "annotator")
-    annotator = login(doccano["url"], user, password)
+    user, annotator = new_annotator(admin, doccano, project)
 
     session = tmp_path / "s.yaml"
     session.write_text(
@@ -444,10 +449,7 @@ def test_preload_gives_annotators_the_suggestions_unconfirmed(doccano, admin, pr
     from astana_corpus.doccano import Span, preload_suggestions
 
     name, project = new_project(admin, project_root, "preload", [EMOJI_DOC])
-    user, password = f"ann-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
-    admin.create_user(user, password)
-    admin.add_member(project.id, user, "annotator")
-    annotator = login(doccano["url"], user, password)
+    _user, annotator = new_annotator(admin, doccano, project)
     text = EMOJI_DOC.paragraph_text(1)
     start = text.index("سوريا")
     suggestions = {("test-0001", 1): ([Span(start, start + 5, "GPE")], ["STATEMENT"])}
