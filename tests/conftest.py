@@ -50,8 +50,9 @@ def doccano(tmp_path_factory):
         k: os.environ.get(k)
         for k in ("DOCCANO_HOME", "DOCCANO_USERNAME", "DOCCANO_PASSWORD", "DOCCANO_URL")
     }
-    # A fresh random admin password per session: never a fixed one.
-    credentials = {"username": "astana-admin", "password": secrets.token_urlsafe(16)}
+    # A fresh random admin password per session, never a fixed one. It starts with "-"
+    # on purpose: the launcher must not let doccano's CLI read it as an option.
+    credentials = {"username": "astana-admin", "password": "-" + secrets.token_urlsafe(16)}
     os.environ.update(
         DOCCANO_HOME=str(home),
         DOCCANO_USERNAME=credentials["username"],

@@ -161,7 +161,8 @@ def initialise(paths: ServerPaths) -> bool:
     print(f"initialising the Doccano database in {paths.home} ...", file=sys.stderr)
     _run([doccano, "init"], log=log, env=env, what="doccano init")
     _run(
-        [doccano, "createuser", "--username", username, "--password", password],
+        # --opt=value: a password that starts with "-" must not be read as an option.
+        [doccano, "createuser", f"--username={username}", f"--password={password}"],
         log=log,
         env=env,
         what="doccano createuser",
