@@ -26,3 +26,18 @@ def test_bad_json_line_names_file_and_line(tmp_path):
     path.write_text('{"a": 1}\n{oops\n', encoding="utf-8")
     with pytest.raises(InputFormatError, match=r"a\.jsonl:2: invalid JSON"):
         list(read_jsonl(path))
+
+
+def test_read_yaml_names_file_and_fix(tmp_path):
+    from astana_corpus.errors import ConfigError
+    from astana_corpus.io import read_yaml
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [1, 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bad\.yaml: invalid YAML"):
+        read_yaml(bad)
+    with pytest.raises(ConfigError, match=r"gone\.yaml: not found; create it"):
+        read_yaml(tmp_path / "gone.yaml", hint="create it")
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("", encoding="utf-8")
+    assert read_yaml(empty) == {}

@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from astana_corpus.errors import ConfigError, InputFormatError
-from astana_corpus.io import sha256_bytes
+from astana_corpus.io import read_yaml, sha256_bytes
 from astana_corpus.normalize import normalize
 from astana_corpus.records import Document, DroppedBlock, Paragraph, Provenance
 
@@ -279,12 +279,7 @@ def read_source(path: Path) -> tuple[bytes, str, str]:
 def read_metadata(root: Path) -> list[ArticleMeta]:
     """Read and check ``articles/articles.yaml`` (ids unique and well formed)."""
     path = root / METADATA_FILE
-    if not path.exists():
-        raise ConfigError(f"{path}: not found; run `astana articles register` to create it")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
+    data = read_yaml(path, hint="run `astana articles register` to create it")
     entries = data.get("articles")
     if not isinstance(entries, list):
         raise ConfigError(f"{path}: expected a top-level `articles:` list")

@@ -562,9 +562,9 @@ def apply_session(
     it is. One annotated differently is an error, unless ``replace`` (a review
     session): then this user's spans and labels on it are replaced.
     """
-    import yaml
+    from astana_corpus.io import read_yaml
 
-    data = yaml.safe_load(session.read_text(encoding="utf-8"))
+    data = read_yaml(session, error=DoccanoError)
     remote = require_project(client, project, url)
     by_id = {d.id: d for d in documents}
     examples = {

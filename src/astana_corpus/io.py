@@ -111,6 +111,23 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
         yield value
 
 
+def read_yaml(path: Path, *, hint: str = "", error: type[Exception] | None = None) -> Any:
+    """A YAML file's content (``{}`` when empty); missing or invalid files raise ``error``
+    (default ``ConfigError``) naming the file, with ``hint`` saying what to do."""
+    import yaml
+
+    from astana_corpus.errors import ConfigError
+
+    error = error or ConfigError
+    path = Path(path)
+    if not path.exists():
+        raise error(f"{path}: not found{'; ' + hint if hint else ''}")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: invalid YAML: {exc}") from exc
+
+
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -29,9 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from astana_corpus.errors import ConfigError
+from astana_corpus.io import read_yaml
 from astana_corpus.normalize import normalize, normalize_with_map
 from astana_corpus.records import Document
 from astana_corpus.schema import Schema
@@ -153,12 +152,7 @@ def round_id(surface: str) -> str | None:
 def read_gazetteer(root: Path, schema: Schema) -> Gazetteer:
     """Read and check ``annotations/gazetteer.yaml`` (types in the schema, unique ids)."""
     path = root / GAZETTEER_FILE
-    if not path.exists():
-        raise ConfigError(f"{path}: not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
+    data = read_yaml(path, hint="the gazetteer is needed for pre-annotation")
     entries = []
     seen = set()
     for number, item in enumerate(data.get("entries") or [], start=1):

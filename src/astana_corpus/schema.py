@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import yaml
-
 from astana_corpus.errors import ConfigError
+from astana_corpus.io import read_yaml
 
 SCHEMA_FILE = Path("annotations/schema.yaml")
 _NAME = re.compile(r"^[A-Z][A-Z_]*$")
@@ -87,12 +86,7 @@ def _labels(path: Path, data: dict, key: str, *, events: bool) -> tuple[Label, .
 def read_schema(root: Path) -> Schema:
     """Read and check the schema: unique names and shortcuts, well-formed fields."""
     path = root / SCHEMA_FILE
-    if not path.exists():
-        raise ConfigError(f"{path}: not found; the label schema is required")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
+    data = read_yaml(path, hint="the label schema is required")
     if not isinstance(data, dict) or "version" not in data:
         raise ConfigError(f"{path}: expected a mapping with version, entities, events")
     schema = Schema(
