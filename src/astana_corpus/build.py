@@ -385,7 +385,7 @@ def build(
         schema=schema,
         split_lists=committed,
         near_duplicates=split_result.near_duplicates,
-        split_problems=check_splits(root, texts),
+        split_problems=check_splits(root, texts, computed=split_result),
     )
     if report.errors:
         first = "; ".join(f"{i.code} {i.doc_id or ''} {i.message}" for i in report.errors[:5])

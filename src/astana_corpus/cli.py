@@ -394,9 +394,10 @@ def _validation_report(args: argparse.Namespace):
     texts = {d.id: d.text for d in documents}
     gold_path = args.root / GOLD_FILE
     gold = list(read_jsonl(gold_path)) if gold_path.exists() else []
+    computed = compute_splits(texts, read_config(args.root))
     try:
         lists = read_committed(args.root)
-        problems = check_splits(args.root, texts)
+        problems = check_splits(args.root, texts, computed=computed)
     except AstanaError as exc:
         lists, problems = {}, [str(exc)]
     return validate(
@@ -404,7 +405,7 @@ def _validation_report(args: argparse.Namespace):
         gold=gold,
         schema=read_schema(args.root),
         split_lists=lists,
-        near_duplicates=compute_splits(texts, read_config(args.root)).near_duplicates,
+        near_duplicates=computed.near_duplicates,
         split_problems=problems,
     )
 

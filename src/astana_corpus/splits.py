@@ -209,14 +209,21 @@ def read_config(root: Path) -> SplitConfig:
     )
 
 
-def check_splits(root: Path, texts: Mapping[str, str]) -> list[str]:
-    """Differences between the committed lists and what the function computes now."""
+def check_splits(
+    root: Path, texts: Mapping[str, str], *, computed: SplitResult | None = None
+) -> list[str]:
+    """Differences between the committed lists and what the function computes now.
+
+    ``computed`` is the result of ``compute_splits(texts, read_config(root))`` when the
+    caller already has it (MinHash over the corpus is not cheap to repeat).
+    """
     committed = read_committed(root)
-    computed = compute_splits(texts, read_config(root)).lists()
+    result = computed or compute_splits(texts, read_config(root))
+    computed_lists = result.lists()
     problems = []
     for name in SPLIT_NAMES:
-        missing = sorted(set(computed[name]) - set(committed[name]))
-        extra = sorted(set(committed[name]) - set(computed[name]))
+        missing = sorted(set(computed_lists[name]) - set(committed[name]))
+        extra = sorted(set(committed[name]) - set(computed_lists[name]))
         if missing:
             problems.append(f"splits/{name}.txt lacks {missing} (computed: {name})")
         if extra:
