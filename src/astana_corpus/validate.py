@@ -270,31 +270,24 @@ def check_bio(doc_id: str, tags: Sequence[str], *, offset: int | None = None) ->
     ]
 
 
-def paragraph_spans(
-    record: Mapping[str, Any], paragraph: Mapping[str, Any]
-) -> list[tuple[int, int, str]]:
-    """The record's spans inside one paragraph, in paragraph offsets."""
-    return [
-        (e["start"] - paragraph["start"], e["end"] - paragraph["start"], e["label"])
-        for e in record["entities"]
-        if paragraph["start"] <= e["start"] and e["end"] <= paragraph["end"]
-    ]
-
-
 def check_tokens(record: Mapping[str, Any]) -> list[Issue]:
-    """Tag every paragraph; report malformed sequences and tokens claimed twice."""
+    """Tag every paragraph as the build does; report malformed sequences and tokens
+    claimed twice."""
+    from astana_corpus.build import paragraph_rows
+
     issues = []
-    for p in record["paragraphs"]:
-        text = record["text"][p["start"] : p["end"]]
-        tokens = tokenize(text)
-        tags, conflicts = iob2_tags(tokens, paragraph_spans(record, p))
-        issues += check_bio(record["id"], tags, offset=p["start"])
+    for row in paragraph_rows(record):
+        start = record["paragraphs"][row["paragraph_index"]]["start"]
+        tokens = tokenize(row["text"])
+        spans = [(e["start"], e["end"], e["label"]) for e in row["entities"]]
+        tags, conflicts = iob2_tags(tokens, spans)
+        issues += check_bio(record["id"], tags, offset=start)
         for c in conflicts:
             issues.append(
                 _issue(
                     "E011",
                     record["id"],
-                    p["start"] + tokens[c.token_index].start,
+                    start + tokens[c.token_index].start,
                     f"token {tokens[c.token_index].text!r} is covered by both "
                     f"{c.first} and {c.second}",
                 )
