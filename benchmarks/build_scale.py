@@ -2,7 +2,8 @@
 
 Makes synthetic gold (Arabic-like paragraphs with entities and event labels)
 of N paragraphs, runs the streaming writer of `astana build`
-(`build.write_data`: rows → tokens → IOB2 → parquet row groups) in a fresh
+(`dataset.rows.paragraph_views` + `dataset.writer.DatasetWriter`: rows → tokens →
+IOB2 → parquet row groups) in a fresh
 subprocess per size, and reports each size as ratios against the smallest
 size measured in the same run: time ratio vs size ratio (linear scaling means
 they match) and peak-RSS ratio (flat memory means it stays near 1).
@@ -103,6 +104,7 @@ def synthetic_gold(path: Path, n_paragraphs: int, seed: int = 0) -> dict[str, st
             record = {
                 "id": doc_id,
                 "text": "".join(pieces),
+                "text_sha256": "",
                 "entities": entities,
                 "events": events,
                 "paragraphs": paragraphs,
@@ -115,8 +117,11 @@ def synthetic_gold(path: Path, n_paragraphs: int, seed: int = 0) -> dict[str, st
 
 def run_one(n_paragraphs: int) -> dict[str, float]:
     """Measure one size (runs in its own process, so ru_maxrss is this run's peak)."""
-    from astana_corpus.build import write_data
-    from astana_corpus.schema import read_schema
+    from astana_corpus.core.gold import iter_gold
+    from astana_corpus.core.schema import read_schema
+    from astana_corpus.core.tokens import tokenize
+    from astana_corpus.dataset.rows import paragraph_views
+    from astana_corpus.dataset.writer import DatasetWriter
 
     root = Path(__file__).resolve().parents[1]
     schema = read_schema(root)
@@ -125,18 +130,18 @@ def run_one(n_paragraphs: int) -> dict[str, float]:
         split_of = synthetic_gold(gold, n_paragraphs)
         provenance = {d: {"raw_file": "synthetic"} for d in split_of}
         # Warm up the tokenizer so its start-up is not counted in the first size only.
-        from astana_corpus.tokens import tokenize
-
         tokenize("تحضير")
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         start = time.perf_counter()
-        summary = write_data(
-            Path(tmp) / "out",
-            gold_path=gold,
-            split_of=split_of,
-            provenance=provenance,
-            schema=schema,
-        )
+        writer = DatasetWriter(Path(tmp) / "out", schema)
+        for record in iter_gold(gold):
+            writer.add(
+                record,
+                paragraph_views(record),
+                split=split_of[record.id],
+                provenance=provenance[record.id],
+            )
+        summary = writer.close()
         seconds = time.perf_counter() - start
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     rows = sum(summary.rows["paragraphs"].values())

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from astana_corpus.articles import iter_documents
+from astana_corpus.core.errors import AstanaError
+from astana_corpus.ingest.documents import iter_articles
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,9 +22,42 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# Every catalogue code raised while the suite runs (tests/test_zz_error_catalogue.py checks
+# that each code of the catalogue is raised by at least one test).
+RAISED_CODES: set[str] = set()
+SKIPPED: list[str] = []
+_original_init = AstanaError.__init__
+
+
+def _recording_init(self, message, *, code=""):
+    _original_init(self, message, code=code)
+    if code:
+        RAISED_CODES.add(code)
+
+
+AstanaError.__init__ = _recording_init
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Run the catalogue check last, and only when the whole suite was selected."""
+    last = [i for i in items if i.get_closest_marker("after_everything")]
+    rest = [i for i in items if not i.get_closest_marker("after_everything")]
+    items[:] = rest + last
+    default_args = sorted(str(ROOT / p) for p in config.getini("testpaths"))
+    given = sorted(str(Path(a).resolve()) for a in config.args)
+    config.astana_whole_suite = (
+        not config.option.keyword and not config.option.markexpr and given == default_args
+    )
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        SKIPPED.append(report.nodeid)
+
+
 @pytest.fixture(scope="session")
 def seed_documents():
-    return list(iter_documents(ROOT))
+    return list(iter_articles(ROOT))
 
 
 @pytest.fixture()
@@ -42,8 +76,8 @@ def doccano(tmp_path_factory):
     It installs Doccano into .doccano/venv on first use (a few minutes). If it
     cannot start, the tests fail in CI; locally they are skipped with the reason.
     """
-    from astana_corpus.doccano_server import serve, stop
-    from astana_corpus.errors import DoccanoError
+    from astana_corpus.annotate.server import serve, stop
+    from astana_corpus.core.errors import DoccanoError
 
     home = tmp_path_factory.mktemp("doccano-home")
     saved = {

@@ -7,11 +7,12 @@ import shutil
 
 import pytest
 
-from astana_corpus.adjudicate import merge
-from astana_corpus.articles import iter_documents, register_articles
-from astana_corpus.errors import ValidationError
-from astana_corpus.io import read_jsonl
-from astana_corpus.schema import read_schema
+from astana_corpus.annotate.merge import merge
+from astana_corpus.core.errors import ValidationError
+from astana_corpus.core.io import read_jsonl
+from astana_corpus.core.schema import read_schema
+from astana_corpus.ingest.documents import iter_articles
+from astana_corpus.ingest.sources import register_articles
 from tests.conftest import ROOT
 from tests.test_doccano import make_doc
 
@@ -81,7 +82,7 @@ def test_disagreement_resolved_by_file_and_earlier_gold_kept(project_root):
             "b": [line(DOC, 0, [("أستانة", "GPE")]), line(DOC, 1, [("بوتين", "ORG")])],
         },
     )
-    with pytest.raises(ValidationError, match="1 paragraph"):
+    with pytest.raises(ValidationError, match=r"^\[A308\] round r2: 1 paragraph"):
         merge(project_root, round_name="r2", documents=[DOC, OTHER], schema=SCHEMA)
     (item,) = read_jsonl(project_root / "annotations/review/r2.jsonl")
     assert item["agreed_entities"] == []
@@ -113,13 +114,55 @@ def test_resolution_with_unknown_label_is_refused(project_root):
     write_round(project_root, "r1", {"a": [line(DOC, 0)], "b": [line(DOC, 0, cats=["AID"])]})
     bad = project_root / "bad.jsonl"
     bad.write_text('{"doc_id": "test-0001", "paragraph_index": 0, "events": ["WAR"]}\n')
-    with pytest.raises(ValidationError, match=r"bad\.jsonl: line 1: labels not in the schema"):
+    with pytest.raises(ValidationError, match=r"bad\.jsonl:1: ") as exc:
         merge(project_root, round_name="r1", documents=[DOC], schema=SCHEMA, resolutions=bad)
+    assert exc.value.code == "A305" and "WAR" in str(exc.value)
+
+
+def test_resolution_with_several_entities(project_root):
+    """Regression: a resolution listing two or more entities was refused (unorderable spans)."""
+    write_round(
+        project_root,
+        "r1",
+        {
+            "a": [line(DOC, 0, [("أستانة", "GPE")]), line(DOC, 1, [("بوتين", "PER")])],
+            "b": [line(DOC, 0, [("أستانة", "GPE")]), line(DOC, 1, [("روسيا", "GPE")])],
+        },
+    )
+    text = DOC.text
+    chosen = [("روسيا", "GPE"), ("بوتين", "PER")]  # not in text order on purpose
+    resolution = project_root / "resolved.jsonl"
+    resolution.write_text(
+        json.dumps(
+            {
+                "doc_id": "test-0001",
+                "paragraph_index": 1,
+                "entities": [
+                    {"start": text.index(w), "end": text.index(w) + len(w), "label": lb}
+                    for w, lb in chosen
+                ],
+                "events": ["STATEMENT"],
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    report = merge(
+        project_root, round_name="r1", documents=[DOC], schema=SCHEMA, resolutions=resolution
+    )
+    assert (report.disagreements, report.resolved) == (1, 1)
+    (gold,) = read_jsonl(project_root / "annotations/gold.jsonl")
+    assert [(e["text"], e["label"]) for e in gold["entities"]] == [
+        ("أستانة", "GPE"),
+        ("بوتين", "PER"),
+        ("روسيا", "GPE"),
+    ]
 
 
 def test_no_confirmed_annotations_is_an_error(project_root):
     write_round(project_root, "r1", {"a": []})
-    with pytest.raises(ValidationError, match="no annotator has confirmed annotations"):
+    with pytest.raises(ValidationError, match=r"^\[A306\]"):
         merge(project_root, round_name="r1", documents=[DOC], schema=SCHEMA)
 
 
@@ -131,7 +174,7 @@ def test_cli_merge_attaches_canonical_ids(project_root):
     raw = project_root / "articles/raw/a.txt"
     raw.write_text("وصل الوفد إلى أستانا\nوقال بوتين إن روسيا تدعم أستانا-7.\n", encoding="utf-8")
     register_articles(project_root)
-    (doc,) = iter_documents(project_root)
+    (doc,) = iter_articles(project_root)
     write_round(
         project_root,
         "r1",

@@ -2,8 +2,9 @@
 
 import pytest
 
-from astana_corpus.agreement import agreement, cohen_kappa, fleiss_kappa
-from astana_corpus.doccano import ParagraphAnnotation, Span
+from astana_corpus.annotate.agreement import agreement
+from astana_corpus.core.metrics import cohen_kappa, fleiss_kappa
+from astana_corpus.core.records import ParagraphAnnotation, Span
 
 
 def ann(doc, index, spans=(), events=()):

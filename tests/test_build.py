@@ -7,9 +7,10 @@ import shutil
 
 import pytest
 
-from astana_corpus.build import CONFIGS, build
-from astana_corpus.errors import ValidationError
-from astana_corpus.schema import read_schema
+from astana_corpus.core.errors import ValidationError
+from astana_corpus.core.schema import read_schema
+from astana_corpus.dataset.rows import CONFIGS
+from astana_corpus.pipeline import build
 from tests.conftest import ROOT
 
 SCHEMA = read_schema(ROOT)
@@ -98,7 +99,7 @@ def test_rebuild_is_byte_identical(built, tmp_path):
 
 
 def test_validation_errors_stop_the_build_and_write_nothing(project_root):
-    from astana_corpus.io import read_jsonl, write_jsonl
+    from astana_corpus.core.io import read_jsonl, write_jsonl
 
     for name in ("articles", "splits"):
         shutil.copytree(ROOT / name, project_root / name)
@@ -108,8 +109,9 @@ def test_validation_errors_stop_the_build_and_write_nothing(project_root):
     records[1]["entities"][0]["text"] = "نص آخر"
     write_jsonl(project_root / "annotations/gold.jsonl", records)
     out = project_root / "dist/astana-corpus"
-    with pytest.raises(ValidationError, match="E005"):
+    with pytest.raises(ValidationError, match="E005") as exc:
         build(project_root, out_dir=out)
+    assert exc.value.code == "A503"
     assert not out.exists()
     assert (
         list((project_root / "dist").iterdir()) == [] if (project_root / "dist").exists() else True
@@ -117,9 +119,9 @@ def test_validation_errors_stop_the_build_and_write_nothing(project_root):
 
 
 def test_committed_card_is_not_stale():
-    from astana_corpus.card import update_card
+    from astana_corpus.pipeline import update_card
 
-    assert update_card(ROOT, check=True) == [], "run `astana card` and commit dataset_card.md"
+    assert update_card(ROOT, check_only=True) == [], "run `astana card` and commit dataset_card.md"
 
 
 def test_cli_build_summary(tmp_path, capsys):
@@ -147,10 +149,13 @@ def test_class_labels_encoded_in_every_nested_position(tmp_path):
     """Regression: a first paragraph without events must not leave later ones unencoded."""
     from datasets import load_dataset
 
-    from astana_corpus.build import front_matter, write_data
-    from astana_corpus.io import write_jsonl, write_text
+    from astana_corpus.core.io import write_text
+    from astana_corpus.core.records import GoldDocument
+    from astana_corpus.dataset.rows import paragraph_views
+    from astana_corpus.dataset.writer import DatasetWriter, front_matter
 
     record = {
+        "text_sha256": "",
         "id": "x-1",
         "text": "أ\nب",
         "entities": [],
@@ -161,16 +166,11 @@ def test_class_labels_encoded_in_every_nested_position(tmp_path):
         ],
         "annotation": {"round": "r", "annotators": ["a"], "schema_version": "1.0"},
     }
-    write_jsonl(tmp_path / "gold.jsonl", [record])
+    gold = GoldDocument.from_dict(record)
     out = tmp_path / "out"
-    summary = write_data(
-        out,
-        gold_path=tmp_path / "gold.jsonl",
-        split_of={"x-1": "train"},
-        provenance={"x-1": {}},
-        schema=SCHEMA,
-    )
-    write_text(out / "README.md", front_matter(SCHEMA, summary))
+    writer = DatasetWriter(out, SCHEMA)
+    writer.add(gold, paragraph_views(gold), split="train", provenance={})
+    write_text(out / "README.md", front_matter(SCHEMA, writer.close()))
     row = load_dataset(str(out), "documents")["train"][0]
     names = SCHEMA.event_names
     assert [[names[i] for i in p["events"]] for p in row["paragraphs"]] == [
@@ -181,7 +181,8 @@ def test_class_labels_encoded_in_every_nested_position(tmp_path):
 
 def test_numbers_written_in_prose_match_the_data(built):
     """The few counts typed into the card's and README's prose (outside generated tables)."""
-    _, summary = built
+    _, built_summary = built
+    summary = built_summary.written
     docs = sum(summary.rows["documents"].values())
     paragraphs = sum(summary.rows["paragraphs"].values())
     entities = sum(sum(c.values()) for c in summary.entities.values())
@@ -202,3 +203,17 @@ def test_numbers_written_in_prose_match_the_data(built):
         f"{paragraphs}\nparagraphs, {entities} entities"
     ) in readme
     assert f"one document ({test_entities} entities)" in readme
+
+
+def test_baseline_scores_in_readme_prose_are_the_recorded_ones():
+    from astana_corpus.models.train import read_results
+
+    results = read_results(ROOT)
+    ner = results["ner"]["scores"]["entities"]
+    events = results["events"]["scores"]["events"]["paragraph"]["micro"]["f1"]
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert (
+        f"NER: strict micro F1 {ner['strict']['micro']['f1']:.3f}, clitic-tolerant "
+        f"{ner['clitic']['micro']['f1']:.3f}, partial {ner['partial']['micro']['f1']:.3f}"
+    ) in readme
+    assert f"Events: paragraph micro F1 {events:.3f}" in readme

@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from astana_corpus.doccano import (
+from astana_corpus.annotate.doccano_format import (
     codepoint_to_utf16,
     convert_export_line,
     utf16_to_codepoint,
 )
-from astana_corpus.errors import DoccanoError
-from astana_corpus.records import Document, Paragraph, Provenance
-from astana_corpus.schema import read_schema
+from astana_corpus.core.errors import DoccanoError
+from astana_corpus.core.records import Document, Paragraph, Provenance
+from astana_corpus.core.schema import read_schema
 from tests.conftest import ROOT
 
 SCHEMA = read_schema(ROOT)
@@ -74,22 +74,24 @@ def test_export_line_converted_to_document_codepoints():
 
 
 @pytest.mark.parametrize(
-    ("overrides", "needle"),
+    ("overrides", "code", "where"),
     [
-        ({"entities": [[0, 3, "COUNTRY"]]}, "entity label 'COUNTRY' is not in"),
-        ({"cats": ["MEETING"]}, "event label 'MEETING' is not in"),
-        ({"text": "نص تغير بعد الرفع"}, "test-0001 paragraph 1: the annotated text differs"),
-        ({"doc_id": "test-0404"}, "test-0404 paragraph 1 is not in the cleaned documents"),
-        ({"entities": [[8, 8, "GPE"]]}, "empty or outside"),
-        ({"entities": [[8, 99, "GPE"]]}, "beyond the text"),
+        ({"entities": [[0, 3, "COUNTRY"]]}, "A408", "COUNTRY"),
+        ({"cats": ["MEETING"]}, "A408", "MEETING"),
+        ({"text": "نص تغير بعد الرفع"}, "A406", "test-0001 paragraph 1"),
+        ({"doc_id": "test-0404"}, "A407", "test-0404 paragraph 1"),
+        ({"entities": [[8, 8, "GPE"]]}, "A407", "[8, 8)"),
+        ({"entities": [[8, 99, "GPE"]]}, "A407", "99"),
+        ({"entities": [[8]]}, "A407", "[8]"),
     ],
 )
-def test_bad_export_lines_are_refused_with_place(overrides, needle):
-    with pytest.raises(DoccanoError, match=needle) as info:
+def test_bad_export_lines_are_refused_with_place(overrides, code, where):
+    with pytest.raises(DoccanoError) as info:
         convert_export_line(
             export_line(**overrides), {"test-0001": EMOJI_DOC}, SCHEMA, where="r1/ann.jsonl:3"
         )
-    assert "r1/ann.jsonl:3" in str(info.value)
+    assert info.value.code == code
+    assert "r1/ann.jsonl:3" in str(info.value) and where in str(info.value)
 
 
 # ------------------------------------------------------------------ real server
@@ -119,14 +121,14 @@ def annotate(client, project_id, example, spans_utf16, cats, confirm=True):
 
 @pytest.fixture()
 def admin(doccano):
-    from astana_corpus.doccano import connect
+    from astana_corpus.annotate.doccano import connect
 
     return connect(doccano["url"], doccano["username"], doccano["password"])
 
 
 def new_project(admin, project_root, prefix, documents):
     """Push ``documents`` to a fresh project; return (name, project)."""
-    from astana_corpus.doccano import push
+    from astana_corpus.annotate.doccano import push
 
     name = f"{prefix}-{secrets.token_hex(4)}"
     push(project_root, client=admin, project=name, documents=documents, schema=SCHEMA)
@@ -143,7 +145,7 @@ def new_annotator(admin, doccano, project):
 
 @pytest.mark.doccano
 def test_serve_again_does_nothing(doccano):
-    from astana_corpus.doccano_server import serve
+    from astana_corpus.annotate.server import serve
 
     state, started = serve(ROOT, port=doccano["state"].port)
     assert not started
@@ -152,11 +154,11 @@ def test_serve_again_does_nothing(doccano):
 
 @pytest.mark.doccano
 def test_full_round_trip_two_annotators(doccano, project_root, seed_documents):
-    from astana_corpus.adjudicate import merge, read_round
-    from astana_corpus.agreement import agreement
-    from astana_corpus.doccano import connect, pull, push
-    from astana_corpus.errors import ValidationError
-    from astana_corpus.io import read_jsonl
+    from astana_corpus.annotate.agreement import agreement
+    from astana_corpus.annotate.doccano import connect, pull, push
+    from astana_corpus.annotate.merge import merge, read_round
+    from astana_corpus.core.errors import ValidationError
+    from astana_corpus.core.io import read_jsonl
 
     url = doccano["url"]
     admin = connect(url, doccano["username"], doccano["password"])
@@ -235,7 +237,7 @@ def test_full_round_trip_two_annotators(doccano, project_root, seed_documents):
         [f"{doccano['username']}.jsonl", "ann1.jsonl", "ann2.jsonl"]
     )
     assert (folder / "confirmed" / "ann1.jsonl").exists()
-    with pytest.raises(DoccanoError, match="already exists"):
+    with pytest.raises(DoccanoError, match=r"^\[A410\]"):
         pull(
             project_root,
             client=admin,
@@ -260,7 +262,7 @@ def test_full_round_trip_two_annotators(doccano, project_root, seed_documents):
     assert pair["events"]["AGREEMENT"]["kappa"] == pytest.approx(1.0)
 
     gold = project_root / "annotations/gold.jsonl"
-    with pytest.raises(ValidationError, match="1 paragraph"):
+    with pytest.raises(ValidationError, match=r"^\[A308\] round r1: 1 paragraph"):
         merge(project_root, round_name="r1", documents=documents, schema=SCHEMA)
     assert not gold.exists()
     (review,) = read_jsonl(project_root / "annotations/review/r1.jsonl")
@@ -283,27 +285,27 @@ def test_full_round_trip_two_annotators(doccano, project_root, seed_documents):
 
 @pytest.mark.doccano
 def test_server_not_running_names_url_and_fix():
-    from astana_corpus.doccano import connect
+    from astana_corpus.annotate.doccano import connect
     from tests.conftest import free_port
 
     url = f"http://127.0.0.1:{free_port()}"
-    with pytest.raises(DoccanoError, match=rf"no Doccano server answers at {url}.*doccano serve"):
+    with pytest.raises(DoccanoError, match=rf"^\[A401\] .*{url}"):
         connect(url, "x", "y")
 
 
 @pytest.mark.doccano
 def test_wrong_credentials(doccano):
-    from astana_corpus.doccano import connect
+    from astana_corpus.annotate.doccano import connect
 
-    with pytest.raises(DoccanoError, match="wrong username or password"):
+    with pytest.raises(DoccanoError, match=r"^\[A402\]"):
         connect(doccano["url"], doccano["username"], "not-the-password")
 
 
 @pytest.mark.doccano
 def test_unknown_project_on_pull(admin, project_root, seed_documents):
-    from astana_corpus.doccano import pull
+    from astana_corpus.annotate.doccano import pull
 
-    with pytest.raises(DoccanoError, match="unknown project 'no-such-project'"):
+    with pytest.raises(DoccanoError, match=r"^\[A403\] unknown project 'no-such-project'"):
         pull(
             project_root,
             client=admin,
@@ -317,8 +319,8 @@ def test_unknown_project_on_pull(admin, project_root, seed_documents):
 
 @pytest.mark.doccano
 def test_interrupted_or_refused_pull_leaves_nothing(admin, project_root, monkeypatch):
-    import astana_corpus.doccano as module
-    from astana_corpus.doccano import pull
+    import astana_corpus.annotate.doccano as module
+    from astana_corpus.annotate.doccano import pull
 
     name, _ = new_project(admin, project_root, "interrupt", [EMOJI_DOC])
 
@@ -347,7 +349,7 @@ def test_interrupted_or_refused_pull_leaves_nothing(admin, project_root, monkeyp
 
     # A drifted paragraph (the cleaned text changed since push) refuses the whole pull.
     drifted = make_doc("test-0001", ["عنوان التقرير", "نص مختلف الآن."])
-    with pytest.raises(DoccanoError, match="test-0001 paragraph 1: the annotated text differs"):
+    with pytest.raises(DoccanoError, match=r"^\[A406\] .*test-0001 paragraph 1"):
         pull(
             project_root,
             client=admin,
@@ -361,14 +363,14 @@ def test_interrupted_or_refused_pull_leaves_nothing(admin, project_root, monkeyp
 
 @pytest.mark.doccano
 def test_unknown_label_in_export_is_refused(admin, project_root):
-    from astana_corpus.doccano import pull
+    from astana_corpus.annotate.doccano import pull
 
     name, project = new_project(admin, project_root, "label", [EMOJI_DOC])
     # Someone adds a label in the browser that the schema does not have.
     admin.create_label_type(project.id, "span", "WEAPON", color="#000000")
     example = next(iter(admin.list_examples(project.id)))
     annotate(admin, project.id, example, [(0, 4, "WEAPON")], [])
-    with pytest.raises(DoccanoError, match="entity label 'WEAPON' is not in"):
+    with pytest.raises(DoccanoError, match=r"^\[A408\] .*WEAPON"):
         pull(
             project_root,
             client=admin,
@@ -382,7 +384,7 @@ def test_unknown_label_in_export_is_refused(admin, project_root):
 
 @pytest.mark.doccano
 def test_apply_session_as_annotator_and_review_replace(doccano, admin, project_root, tmp_path):
-    from astana_corpus.doccano import apply_session, pull
+    from astana_corpus.annotate.doccano import apply_session, pull
 
     name, project = new_project(admin, project_root, "session", [EMOJI_DOC])
     user, annotator = new_annotator(admin, doccano, project)
@@ -409,7 +411,7 @@ def test_apply_session_as_annotator_and_review_replace(doccano, admin, project_r
         "paragraphs:\n  - {doc: test-0001, p: 1, entities: [[سوريا, LOC]], events: [TALKS_HELD]}\n",
         encoding="utf-8",
     )
-    with pytest.raises(DoccanoError, match="already annotated the example differently"):
+    with pytest.raises(DoccanoError, match=r"^\[A415\]"):
         apply_session(
             client=annotator, project=name, session=review, documents=[EMOJI_DOC], schema=SCHEMA
         )
@@ -446,7 +448,8 @@ def test_apply_session_as_annotator_and_review_replace(doccano, admin, project_r
 
 @pytest.mark.doccano
 def test_preload_gives_annotators_the_suggestions_unconfirmed(doccano, admin, project_root):
-    from astana_corpus.doccano import Span, preload_suggestions
+    from astana_corpus.annotate.doccano import preload_suggestions
+    from astana_corpus.core.records import Span
 
     name, project = new_project(admin, project_root, "preload", [EMOJI_DOC])
     _user, annotator = new_annotator(admin, doccano, project)
@@ -479,3 +482,36 @@ def test_preload_gives_annotators_the_suggestions_unconfirmed(doccano, admin, pr
         schema=SCHEMA,
     )
     assert (again.annotated, again.unchanged) == (0, 1)
+
+
+@pytest.mark.doccano
+def test_upload_rejected_by_doccano_is_named(admin, project_root):
+    from astana_corpus.annotate.doccano import upload_lines
+
+    _, project = new_project(admin, project_root, "reject", [EMOJI_DOC])
+    with pytest.raises(DoccanoError, match=r"^\[A404\] .*text") as exc:
+        upload_lines(admin, project.id, [{"txt": "نص بلا عمود النص", "cats": []}])
+    assert "paragraphs.jsonl" in str(exc.value)
+
+
+@pytest.mark.doccano
+def test_push_to_a_project_of_another_type_is_refused(admin, project_root):
+    from astana_corpus.annotate.doccano import push
+
+    name = f"other-type-{secrets.token_hex(4)}"
+    admin.create_project(name, project_type="SequenceLabeling", description="x", guideline="")
+    with pytest.raises(DoccanoError, match=r"^\[A405\] .*SequenceLabeling"):
+        push(project_root, client=admin, project=name, documents=[EMOJI_DOC], schema=SCHEMA)
+
+
+@pytest.mark.doccano
+def test_session_entry_for_a_paragraph_not_in_the_project(admin, project_root, tmp_path):
+    from astana_corpus.annotate.doccano import apply_session
+
+    name, _ = new_project(admin, project_root, "missing", [EMOJI_DOC])
+    session = tmp_path / "s.yaml"
+    session.write_text("paragraphs:\n  - {doc: test-0001, p: 7, entities: []}\n")
+    with pytest.raises(DoccanoError, match=r"^\[A414\] .*entry 1 \(test-0001 paragraph 7\)"):
+        apply_session(
+            client=admin, project=name, session=session, documents=[EMOJI_DOC], schema=SCHEMA
+        )

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
-from astana_corpus.errors import InputFormatError
-from astana_corpus.evaluate import (
-    Ent,
-    Prediction,
-    evaluate,
-    gold_for_split,
-    read_predictions,
-    score_label_sets,
-)
-from astana_corpus.schema import read_schema
-from astana_corpus.tokens import iob2_tags, tokenize
+from astana_corpus.core.errors import InputFormatError
+from astana_corpus.core.records import GoldDocument, Prediction, Span
+from astana_corpus.core.schema import read_schema
+from astana_corpus.core.tokens import iob2_tags, tokenize
+from astana_corpus.models.evaluate import evaluate, read_predictions, score_label_sets
+from astana_corpus.pipeline import gold_for_split
 from tests.conftest import ROOT
 
 SCHEMA = read_schema(ROOT)
@@ -28,26 +24,32 @@ def span(surface: str, label: str, text: str = TEXT) -> dict:
     return {"start": start, "end": start + len(surface), "label": label}
 
 
-def gold_record(entities, text=TEXT, paragraph_events=((),)):
+def gold_record(entities, text=TEXT, paragraph_events=((),)) -> GoldDocument:
     paragraphs, offset = [], 0
     for index, events in enumerate(paragraph_events):
         paragraphs.append(
             {"index": index, "start": offset, "end": len(text), "events": list(events)}
         )
-    return {
-        "id": "t-1",
-        "text": text,
-        "entities": entities,
-        "events": sorted({e for evs in paragraph_events for e in evs}),
-        "paragraphs": paragraphs,
-    }
+    return GoldDocument.from_dict(
+        {
+            "id": "t-1",
+            "text": text,
+            "text_sha256": "test",
+            "entities": [
+                {**e, "text": text[e["start"] : e["end"]], "canonical_id": None} for e in entities
+            ],
+            "events": sorted({e for evs in paragraph_events for e in evs}),
+            "paragraphs": paragraphs,
+            "annotation": {"round": "test", "annotators": [], "schema_version": "test"},
+        }
+    )
 
 
 def predict(entities, events=None, paragraphs=None):
     return {
         "t-1": Prediction(
             "t-1",
-            tuple(Ent(e["start"], e["end"], e["label"]) for e in entities),
+            tuple(Span(e["start"], e["end"], e["label"]) for e in entities),
             events,
             paragraphs or {},
         )
@@ -96,7 +98,11 @@ def test_agrees_with_nervaluate():
     ]
     labels = list(SCHEMA.entity_names)
     reference = Evaluator(
-        to_nervaluate(GOLD["t-1"]["entities"]), to_nervaluate(pred_entities), tags=labels
+        to_nervaluate(
+            [{"start": e.start, "end": e.end, "label": e.label} for e in GOLD["t-1"].entities]
+        ),
+        to_nervaluate(pred_entities),
+        tags=labels,
     ).evaluate()
     ours = evaluate(GOLD, PRED, SCHEMA)["entities"]
     for scheme, theirs in (
@@ -141,47 +147,40 @@ def test_agrees_with_seqeval_on_token_aligned_spans():
     for doc_id, record in gold.items():
         bounds = {
             (t.start, t.end)
-            for p in record["paragraphs"]
-            for t in tokenize(record["text"][p["start"] : p["end"]])
+            for p in record.paragraphs
+            for t in tokenize(record.text[p.start : p.end])
         }
-        starts = {p["start"] + s for p in record["paragraphs"] for s, _ in bounds}
-        ends = {p["start"] + e for p in record["paragraphs"] for _, e in bounds}
-        kept = [e for e in record["entities"] if e["start"] in starts and e["end"] in ends]
-        aligned[doc_id] = {**record, "entities": kept}
+        starts = {p.start + s for p in record.paragraphs for s, _ in bounds}
+        ends = {p.start + e for p in record.paragraphs for _, e in bounds}
+        kept = tuple(e for e in record.entities if e.start in starts and e.end in ends)
+        aligned[doc_id] = dataclasses.replace(record, entities=kept)
     predictions = {}
     for doc_id, record in aligned.items():
         ents = []
-        for n, e in enumerate(record["entities"]):
+        for n, e in enumerate(record.entities):
             if n % 3 == 0:
                 continue  # missed
-            label = "ORG" if n % 4 == 0 and e["label"] != "ORG" else e["label"]
-            ents.append(Ent(e["start"], e["end"], label))
+            label = "ORG" if n % 4 == 0 and e.label != "ORG" else e.label
+            ents.append(Span(e.start, e.end, label))
         predictions[doc_id] = Prediction(doc_id, tuple(ents), None, {})
     ours = evaluate(aligned, predictions, SCHEMA)["entities"]["strict"]["micro"]["f1"]
 
     y_true, y_pred = [], []
     for doc_id, record in aligned.items():
-        for p in record["paragraphs"]:
-            text = record["text"][p["start"] : p["end"]]
+        for p in record.paragraphs:
+            text = record.text[p.start : p.end]
             tokens = tokenize(text)
 
             def tags(entities, p=p, tokens=tokens):
                 spans = [
-                    (e["start"] - p["start"], e["end"] - p["start"], e["label"])
+                    Span(e.start - p.start, e.end - p.start, e.label)
                     for e in entities
-                    if p["start"] <= e["start"] < p["end"]
+                    if p.start <= e.start < p.end
                 ]
                 return iob2_tags(tokens, spans)[0]
 
-            y_true.append(tags(record["entities"]))
-            y_pred.append(
-                tags(
-                    [
-                        {"start": e.start, "end": e.end, "label": e.label}
-                        for e in predictions[doc_id].entities
-                    ]
-                )
-            )
+            y_true.append(tags(record.entities))
+            y_pred.append(tags(predictions[doc_id].entities))
     assert 0 < ours < 1
     assert f1_score(y_true, y_pred, mode="strict", scheme=IOB2) == pytest.approx(ours)
 
@@ -219,12 +218,10 @@ def test_gold_against_itself_scores_one_and_empty_scores_zero_recall(tmp_path, c
         tmp_path / "p.jsonl",
         [
             {
-                "id": r["id"],
-                "entities": r["entities"],
-                "events": r["events"],
-                "paragraphs": [
-                    {"index": p["index"], "events": p["events"]} for p in r["paragraphs"]
-                ],
+                "id": r.id,
+                "entities": r.to_dict()["entities"],
+                "events": list(r.events),
+                "paragraphs": [{"index": p.index, "events": list(p.events)} for p in r.paragraphs],
             }
             for r in gold.values()
         ],
@@ -256,32 +253,36 @@ def test_gold_against_itself_scores_one_and_empty_scores_zero_recall(tmp_path, c
 
 
 @pytest.mark.parametrize(
-    ("line", "needle"),
+    ("line", "code", "lineno"),
     [
-        ('{"id": "astana-9999"}', "not in the evaluated split"),
-        ('{"entities": []}', 'needs a string "id"'),
-        ("{not json", "invalid JSON"),
+        ('{"id": "astana-9999"}', "A602", 1),  # not in the evaluated split
+        ('{"entities": []}', "A601", 1),  # needs a string "id"
+        ("{not json", "A302", 1),  # invalid JSON
         (
             '{"id": "t-1", "entities": [{"start": 0, "end": 3, "label": "PERSON"}]}',
-            "unknown entity label 'PERSON'",
+            "A604",  # unknown entity label 'PERSON'
+            1,
         ),
         (
             '{"id": "t-1", "entities": [{"start": 5, "end": 500, "label": "PER"}]}',
-            "outside the text",
+            "A601",  # outside the text
+            1,
         ),
-        ('{"id": "t-1", "events": ["WAR"]}', "unknown event label 'WAR'"),
-        ('{"id": "t-1", "paragraphs": [{"index": 7, "events": []}]}', "paragraph index 7"),
-        ('{"id": "t-1"}\n{"id": "t-1"}', "appears twice"),
+        ('{"id": "t-1", "events": ["WAR"]}', "A604", 1),  # unknown event label 'WAR'
+        ('{"id": "t-1", "paragraphs": [{"index": 7, "events": []}]}', "A601", 1),  # index 7
+        ('{"id": "t-1"}\n{"id": "t-1"}', "A603", 2),  # appears twice
     ],
 )
-def test_bad_predictions_are_named(tmp_path, line, needle):
+def test_bad_predictions_are_named(tmp_path, line, code, lineno):
     path = tmp_path / "pred.jsonl"
     path.write_text(line + "\n", encoding="utf-8")
-    with pytest.raises(InputFormatError, match=needle) as info:
+    with pytest.raises(InputFormatError) as info:
         read_predictions(path, GOLD, SCHEMA)
-    assert f"{path}:" in str(info.value)
+    assert info.value.code == code
+    assert f"{path}:{lineno}:" in str(info.value)
 
 
 def test_unknown_split():
-    with pytest.raises(InputFormatError, match="unknown split 'validation'"):
+    with pytest.raises(InputFormatError) as info:
         gold_for_split(ROOT, "validation")
+    assert info.value.code == "A605"

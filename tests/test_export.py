@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from astana_corpus.export import align_word_labels, export_spacy, tag_runs
-from astana_corpus.schema import read_schema
+from astana_corpus.core.schema import read_schema
+from astana_corpus.models.export import align_word_labels, tag_runs
+from astana_corpus.pipeline import export_spacy, gold_for_split
 from tests.conftest import ROOT
 
 SCHEMA = read_schema(ROOT)
@@ -26,15 +27,13 @@ def test_docbins_hold_every_paragraph_with_whole_token_entities(exported):
     import spacy
     from spacy.tokens import DocBin
 
-    from astana_corpus.evaluate import gold_for_split
-
     out, counts = exported
     nlp = spacy.blank("ar")
     for split in ("train", "dev", "test"):
         docs = list(DocBin().from_disk(out / f"{split}.spacy").get_docs(nlp.vocab))
         gold = gold_for_split(ROOT, split)
-        assert len(docs) == counts[split] == sum(len(g["paragraphs"]) for g in gold.values())
-        assert sum(len(d.ents) for d in docs) == sum(len(g["entities"]) for g in gold.values())
+        assert len(docs) == counts[split] == sum(len(g.paragraphs) for g in gold.values())
+        assert sum(len(d.ents) for d in docs) == sum(len(g.entities) for g in gold.values())
         for doc in docs:
             assert sorted(doc.cats) == sorted(SCHEMA.event_names)
             assert set(doc.cats.values()) <= {0.0, 1.0}
@@ -78,10 +77,15 @@ def test_subword_alignment_with_an_offline_wordpiece(tmp_path):
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
     from tokenizers.processors import TemplateProcessing
 
-    from astana_corpus.build import paragraph_rows, token_rows
-    from astana_corpus.evaluate import gold_for_split
+    from astana_corpus.models.export import paragraph_token_rows
 
-    rows = [r for g in gold_for_split(ROOT, "train").values() for r in paragraph_rows(g)]
+    pairs = [
+        (row, words)
+        for _record, _view, row, words in paragraph_token_rows(
+            gold_for_split(ROOT, "train").values()
+        )
+    ]
+    rows = [row for row, _ in pairs]
     tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
     tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
     tokenizer.train_from_iterator(
@@ -93,7 +97,7 @@ def test_subword_alignment_with_an_offline_wordpiece(tmp_path):
     )
 
     checked = 0
-    for row, words in zip(rows, token_rows(rows), strict=True):
+    for row, words in pairs:
         encoding = tokenizer.encode(row["text"])
         labels = align_word_labels(
             encoding.offsets, words["token_starts"], words["token_ends"], words["ner_tags"]

@@ -7,11 +7,11 @@ import shutil
 
 import pytest
 
-from astana_corpus.adjudicate import GOLD_FILE, merge
-from astana_corpus.io import read_jsonl
-from astana_corpus.preannotate import read_gazetteer
-from astana_corpus.schema import read_schema
-from astana_corpus.spans import boundary_problem
+from astana_corpus.annotate.merge import GOLD_FILE, merge
+from astana_corpus.annotate.preannotate import read_gazetteer
+from astana_corpus.core.io import read_jsonl
+from astana_corpus.core.schema import read_schema
+from astana_corpus.core.spans import boundary_problem
 from tests.conftest import ROOT
 
 GOLD = list(read_jsonl(ROOT / GOLD_FILE))

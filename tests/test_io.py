@@ -1,7 +1,7 @@
 import pytest
 
-from astana_corpus.errors import InputFormatError
-from astana_corpus.io import atomic_open, read_jsonl, write_jsonl
+from astana_corpus.core.errors import InputFormatError
+from astana_corpus.core.io import atomic_open, read_jsonl, write_jsonl
 
 
 def test_atomic_open_leaves_nothing_on_error(tmp_path):
@@ -24,19 +24,19 @@ def test_jsonl_round_trip_keeps_arabic_readable(tmp_path):
 def test_bad_json_line_names_file_and_line(tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_text('{"a": 1}\n{oops\n', encoding="utf-8")
-    with pytest.raises(InputFormatError, match=r"a\.jsonl:2: invalid JSON"):
+    with pytest.raises(InputFormatError, match=r"^\[A302\] .*a\.jsonl:2:"):
         list(read_jsonl(path))
 
 
 def test_read_yaml_names_file_and_fix(tmp_path):
-    from astana_corpus.errors import ConfigError
-    from astana_corpus.io import read_yaml
+    from astana_corpus.core.errors import ConfigError
+    from astana_corpus.core.io import read_yaml
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("a: [1, 2\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"bad\.yaml: invalid YAML"):
+    with pytest.raises(ConfigError, match=r"^\[A202\] .*bad\.yaml"):
         read_yaml(bad)
-    with pytest.raises(ConfigError, match=r"gone\.yaml: not found; create it"):
+    with pytest.raises(ConfigError, match=r"^\[A201\] .*gone\.yaml: not found; create it"):
         read_yaml(tmp_path / "gone.yaml", hint="create it")
     empty = tmp_path / "empty.yaml"
     empty.write_text("", encoding="utf-8")

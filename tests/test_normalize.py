@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from astana_corpus.normalize import normalize, normalize_with_map
+from astana_corpus.core.arabic import normalize, normalize_with_map
 
 ARABIC = st.text(alphabet="أإآاىيةهؤئوبسـًٌٍَُِّْ\u200c\u200d ٠١٢٣abcDEF،؛؟", max_size=40)
 

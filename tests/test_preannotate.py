@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import pytest
 
-from astana_corpus.preannotate import (
+from astana_corpus.annotate.preannotate import (
     Gazetteer,
     GazetteerEntry,
     read_gazetteer,
     score_against_gold,
 )
-from astana_corpus.schema import read_schema
+from astana_corpus.core.records import (
+    AnnotationInfo,
+    Entity,
+    GoldDocument,
+    GoldParagraph,
+    ParagraphSuggestions,
+    Span,
+    Suggestion,
+)
+from astana_corpus.core.schema import read_schema
 from tests.conftest import ROOT
 from tests.test_doccano import make_doc
 
@@ -22,8 +31,9 @@ GAZ = read_gazetteer(ROOT, SCHEMA)
 def found(text: str, gazetteer: Gazetteer = GAZ) -> list[tuple[str, str]]:
     result = []
     for s in gazetteer.find(text):
-        assert text[s.start : s.end].strip() == text[s.start : s.end]
-        result.append((text[s.start : s.end], s.label))
+        surface = text[s.span.start : s.span.end]
+        assert surface.strip() == surface
+        result.append((surface, s.span.label))
     return result
 
 
@@ -103,20 +113,27 @@ def test_custom_gazetteer_small():
 def test_score_against_gold_by_hand():
     doc = make_doc("t-1", ["قال بوتين في موسكو", "وزار سوريا"])
     p1 = doc.paragraphs[1].start
+    entities = [(4, 9, "PER"), (13, 18, "GPE"), (p1 + 4, p1 + 9, "GPE")]
     gold = [
-        {
-            "id": "t-1",
-            "entities": [
-                {"start": 4, "end": 9, "label": "PER"},
-                {"start": 13, "end": 18, "label": "GPE"},
-                {"start": p1 + 4, "end": p1 + 9, "label": "GPE"},
-            ],
-        }
+        GoldDocument(
+            id="t-1",
+            text=doc.text,
+            text_sha256="",
+            entities=tuple(Entity(s, e, lb, doc.text[s:e]) for s, e, lb in entities),
+            events=(),
+            paragraphs=tuple(GoldParagraph(p.index, p.start, p.end, ()) for p in doc.paragraphs),
+            annotation=AnnotationInfo("r", ("a",), "1.0"),
+        )
     ]
+
+    def line(doc_id, index, spans):
+        found = tuple(Suggestion(Span(*s), None, "test") for s in spans)
+        return ParagraphSuggestions(doc_id, index, found)
+
     suggestions = [
-        {"doc_id": "t-1", "paragraph_index": 0, "entities": [[4, 9, "PER"], [13, 18, "ORG"]]},
-        {"doc_id": "t-1", "paragraph_index": 1, "entities": [[4, 9, "GPE"]]},
-        {"doc_id": "t-9", "paragraph_index": 0, "entities": [[0, 1, "GPE"]]},  # not in gold
+        line("t-1", 0, [(4, 9, "PER"), (13, 18, "ORG")]),
+        line("t-1", 1, [(4, 9, "GPE")]),
+        line("t-9", 0, [(0, 1, "GPE")]),  # not in gold
     ]
     table = score_against_gold(suggestions, gold, [doc], ["PER", "GPE", "ORG"])
     assert table["ALL"]["correct"] == 2 and table["ALL"]["predicted"] == 3

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from astana_corpus.articles import RAW_DIR, ingest, read_documents, read_metadata
 from astana_corpus.cli import main
+from astana_corpus.core.paths import RAW_DIR
+from astana_corpus.ingest.documents import iter_documents_file, write_documents
+from astana_corpus.ingest.sources import read_metadata
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "golden" / "documents.jsonl"
@@ -45,8 +47,8 @@ FURNITURE_PHRASES = ["إقرأ أيضاً", "قد يهمك", "اترك تعلي�
 @pytest.fixture(scope="module")
 def documents(tmp_path_factory):
     out = tmp_path_factory.mktemp("ingest") / "documents.jsonl"
-    ingest(ROOT, out=out)
-    return {d.provenance.raw_file: d for d in read_documents(out)}, out
+    write_documents(ROOT, out=out)
+    return {d.provenance.raw_file: d for d in iter_documents_file(out)}, out
 
 
 def expected_paragraphs(name: str) -> list[str]:

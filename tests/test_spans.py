@@ -1,6 +1,7 @@
 import pytest
 
-from astana_corpus.spans import boundary_problem, proclitic_prefix, token_bounds
+from astana_corpus.core.spans import boundary_problem, proclitic_prefix, token_at
+from astana_corpus.core.tokens import tokenize
 
 
 @pytest.mark.parametrize(
@@ -40,4 +41,14 @@ def test_trailing_harakat_may_stay_outside_and_tokens_include_marks():
     text = "موقف روسياً ثابت"
     start = text.index("روسيا")
     assert boundary_problem(text, start, start + len("روسيا")) is None
-    assert token_bounds(text, start) == (start, start + len("روسياً"))
+    token = token_at(tokenize(text), start)
+    assert token is not None and (token.start, token.end) == (start, start + len("روسياً"))
+
+
+def test_a_name_glued_to_a_round_number_ends_at_a_token_end():
+    """One definition of a token: the tokenizer splits "أستانة7", so "أستانة" is whole."""
+    text = "في أستانة7 اليوم"
+    start = text.index("أستانة")
+    assert boundary_problem(text, start, start + len("أستانة")) is None
+    assert boundary_problem(text, start, start + len("أستانة7")) is None
+    assert "ends inside the token" in boundary_problem(text, start, start + len("أستان"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from astana_corpus.splits import (
+from astana_corpus.dataset.splits import (
     DEFAULT_SEED,
     SplitConfig,
     check_splits,

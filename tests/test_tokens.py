@@ -1,7 +1,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from astana_corpus.tokens import bio_problems, iob2_tags, tokenize
+from astana_corpus.core.records import Span
+from astana_corpus.core.tokens import bio_problems, iob2_tags, tokenize
 
 
 def texts(text):
@@ -34,8 +35,8 @@ def test_whole_token_convention_for_proclitics():
     text = "وصل الوفد بسوريا وروسيا"
     tokens = tokenize(text)
     spans = [
-        (text.index("سوريا"), text.index("سوريا") + 5, "GPE"),
-        (text.index("روسيا"), text.index("روسيا") + 5, "GPE"),
+        Span(text.index("سوريا"), text.index("سوريا") + 5, "GPE"),
+        Span(text.index("روسيا"), text.index("روسيا") + 5, "GPE"),
     ]
     tags, conflicts = iob2_tags(tokens, spans)
     assert tags == ["O", "O", "B-GPE", "B-GPE"]  # two adjacent entities: two B-
@@ -45,10 +46,10 @@ def test_whole_token_convention_for_proclitics():
 def test_multi_token_span_and_conflict():
     text = "زار وزير الخارجية موسكو"
     tokens = tokenize(text)
-    occ = (text.index("وزير"), text.index("الخارجية") + len("الخارجية"), "OCC")
+    occ = Span(text.index("وزير"), text.index("الخارجية") + len("الخارجية"), "OCC")
     tags, _ = iob2_tags(tokens, [occ])
     assert tags == ["O", "B-OCC", "I-OCC", "O"]
-    inner = (text.index("وزير"), text.index("وزير") + 2, "PER")
+    inner = Span(text.index("وزير"), text.index("وزير") + 2, "PER")
     _, conflicts = iob2_tags(tokens, [occ, inner])
     assert len(conflicts) == 1 and conflicts[0].token_index == 1
 
@@ -77,7 +78,7 @@ def test_tags_never_change_tokenisation_and_are_well_formed(text, data):
     start = data.draw(st.integers(0, len(text) - 1))
     end = data.draw(st.integers(start + 1, len(text)))
     tokens = tokenize(text)
-    tags, conflicts = iob2_tags(tokens, [(start, end, "GPE")])
+    tags, conflicts = iob2_tags(tokens, [Span(start, end, "GPE")])
     assert len(tags) == len(tokens) and conflicts == []
     assert bio_problems(tags) == []
     assert tokenize(text) == tokens

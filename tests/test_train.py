@@ -4,28 +4,58 @@ the full training is not part of the suite (see the card for the recorded result
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
-from astana_corpus.evaluate import gold_for_split
-from astana_corpus.io import sha256_bytes
-from astana_corpus.train import BASELINES, read_results, run_baseline
+from astana_corpus.core.io import sha256_bytes
+from astana_corpus.core.paths import (
+    BASELINES_DIR,
+    DOCUMENTS_FILE,
+    DOCUMENTS_KEY_FILE,
+    GOLD_FILE,
+    RESULTS_DIR,
+)
+from astana_corpus.models.train import BASELINES, read_results
+from astana_corpus.pipeline import gold_for_split, train
 from tests.conftest import ROOT
 
 
+@pytest.fixture()
+def scratch_root(tmp_path):
+    """A copy of the project's inputs, so a run writes neither build/ nor results/ of the repo."""
+    root = tmp_path / "project"
+    for name in ("articles", "annotations", "splits", "configs", "results"):
+        shutil.copytree(ROOT / name, root / name)
+    for path in (DOCUMENTS_FILE, DOCUMENTS_KEY_FILE):  # reused while their key matches
+        if (ROOT / path).is_file():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / path, root / path)
+    return root
+
+
+def _snapshot(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.is_dir() else None
+
+
 @pytest.mark.parametrize("name", BASELINES)
-def test_baseline_path_runs(tmp_path, name):
-    result = run_baseline(ROOT, name, out_dir=tmp_path, max_steps=2, record=False)
-    predictions = [json.loads(x) for x in (tmp_path / "predictions.jsonl").read_text().splitlines()]
+def test_baseline_path_runs(scratch_root, name):
+    results_before = _snapshot(scratch_root / RESULTS_DIR)
+    result = train(scratch_root, name, max_steps=2, record=False)
+    out_dir = scratch_root / BASELINES_DIR / name
+    predictions = [json.loads(x) for x in (out_dir / "predictions.jsonl").read_text().splitlines()]
     assert {p["id"] for p in predictions} == set(gold_for_split(ROOT, "test"))
     assert result["scores"]["missing_predictions"] == []
     scores = result["scores"]
     assert 0.0 <= scores["entities"]["strict"]["micro"]["f1"] <= 1.0
     assert 0.0 <= scores["events"]["paragraph"]["micro"]["f1"] <= 1.0
     if name != "gazetteer":
-        assert (tmp_path / "model" / "model-best").exists()
+        assert (out_dir / "model" / "model-best").exists()
         assert result["config_sha256"] == sha256_bytes((ROOT / f"configs/{name}.cfg").read_bytes())
-    assert not (tmp_path / "results").exists()
+    assert sorted(result["data"]) == ["gold_sha256", "splits_sha256"]
+    assert result["data"]["gold_sha256"] == sha256_bytes((ROOT / GOLD_FILE).read_bytes())
+    # record=False: nothing is written to results/.
+    assert _snapshot(scratch_root / RESULTS_DIR) == results_before
 
 
 def test_recorded_results_match_the_current_configs():

@@ -1,0 +1,281 @@
+"""How the CLI shows results: rich tables on the terminal, nothing computed here."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from astana_corpus.dataset.splits import SPLIT_NAMES
+from astana_corpus.dataset.validate import CODE_NAMES, Report
+from astana_corpus.models.evaluate import SCHEMES
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def ingest(report: Mapping[str, Any], out: Path) -> None:
+    console = Console(stderr=True)
+    table = Table(title="ingest", show_header=True)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("documents", str(report["documents"]))
+    table.add_row("paragraphs seen", str(report["paragraphs_seen"]))
+    table.add_row("paragraphs kept", str(report["paragraphs_kept"]))
+    for reason, count in report["dropped"].items():
+        table.add_row(f"dropped: {reason}", str(count))
+    console.print(table)
+    console.print(f"wrote {out}")
+
+
+def preannotation(scores: Mapping[str, Mapping[str, Any]]) -> None:
+    view = Table(title="pre-annotation vs gold (exact span and type)")
+    for col in ("type", "gold", "suggested", "correct", "precision", "recall", "F1"):
+        view.add_column(col, justify="right" if col != "type" else "left")
+    for label, row in scores.items():
+        view.add_row(
+            label,
+            str(row["gold"]),
+            str(row["predicted"]),
+            str(row["correct"]),
+            f"{row['precision']:.3f}",
+            f"{row['recall']:.3f}",
+            f"{row['f1']:.3f}",
+        )
+    Console().print(view)
+
+
+def agreement(result: Mapping[str, Any]) -> None:
+    console = Console()
+    if len(result["annotators"]) < 2:
+        console.print(
+            f"round {result['round']}: one annotator ({', '.join(result['annotators'])})"
+            "; agreement needs two or more"
+        )
+        return
+    for pair in result["pairs"]:
+        a, b = pair["annotators"]
+        table = Table(title=f"{a} vs {b}: {pair['paragraphs']} paragraphs in common")
+        for col in ("label", "F1 / kappa", a, b, "both"):
+            table.add_column(col)
+        ent = pair["entities"]
+        table.add_row(
+            "entities (all)", _fmt(ent["f1"]), str(ent["a"]), str(ent["b"]), str(ent["both"])
+        )
+        for label, row in ent["per_label"].items():
+            table.add_row(
+                f"  {label}", _fmt(row["f1"]), str(row["a"]), str(row["b"]), str(row["both"])
+            )
+        for label, row in pair["events"].items():
+            table.add_row(
+                f"event {label}", _fmt(row["kappa"]), str(row["a_yes"]), str(row["b_yes"]), ""
+            )
+        console.print(table)
+    if "fleiss" in result:
+        table = Table(title=f"Fleiss' kappa, {result['fleiss']['paragraphs']} paragraphs")
+        table.add_column("event label")
+        table.add_column("kappa")
+        for label, value in result["fleiss"]["events"].items():
+            table.add_row(label, _fmt(value))
+        console.print(table)
+
+
+def validation(report: Report) -> None:
+    data = report.to_dict()
+    console = Console()
+    table = Table(title=f"astana validate: {data['checked']}")
+    for col in ("code", "check", "found"):
+        table.add_column(col)
+    for code, name in CODE_NAMES.items():
+        n = data["counts"].get(code, 0)
+        style = "red" if n and code.startswith("E") else "yellow" if n else "green"
+        table.add_row(code, name, f"[{style}]{n}[/{style}]")
+    console.print(table)
+    for issue in report.issues:
+        where = " ".join(
+            x for x in (issue.doc_id, f"@{issue.offset}" if issue.offset is not None else None) if x
+        )
+        console.print(
+            f"{issue.severity.upper()} {issue.code} {where}: {issue.message}", markup=False
+        )
+    verdict = "FAILED" if report.errors else "passed"
+    console.print(f"{verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings")
+
+
+def build(
+    out_dir: Path,
+    rows: Mapping[str, Mapping[str, int]],
+    entities: Mapping[str, Mapping[str, int]],
+    tokens: Mapping[str, int],
+    counts: Mapping[str, int],
+) -> None:
+    console = Console()
+    table = Table(title=f"astana build → {out_dir}")
+    table.add_column("config / split")
+    for split in SPLIT_NAMES:
+        table.add_column(split, justify="right")
+    for config, by_split in rows.items():
+        table.add_row(f"{config} (rows)", *(str(by_split[s]) for s in SPLIT_NAMES))
+    table.add_row("entities", *(str(sum(entities[s].values())) for s in SPLIT_NAMES))
+    table.add_row("tokens", *(str(tokens[s]) for s in SPLIT_NAMES))
+    console.print(table)
+    warnings = sum(n for c, n in counts.items() if c.startswith("W"))
+    console.print(f"validation: 0 errors, {warnings} warnings ({', '.join(counts) or 'none'})")
+    console.print(f'load it: datasets.load_dataset("{out_dir}", "tokens")')
+
+
+def _score_cells(scores: Mapping[str, Any], label: str | None) -> list[str]:
+    def get(scheme: str) -> Mapping[str, Any]:
+        if label is None:
+            return scores[scheme]["micro"]  # type: ignore[no-any-return]
+        return scores[scheme]["per_label"].get(  # type: ignore[no-any-return]
+            label, {"f1": 0.0, "precision": 0.0, "recall": 0.0, "possible": 0}
+        )
+
+    strict = get("strict")
+    return [
+        str(int(strict["possible"])),
+        f"{strict['precision']:.3f}",
+        f"{strict['recall']:.3f}",
+        f"{strict['f1']:.3f}",
+        *(f"{get(s)['f1']:.3f}" for s in SCHEMES[1:]),
+    ]
+
+
+def _prf(d: Mapping[str, float]) -> str:
+    return f"{d['precision']:.2f}/{d['recall']:.2f}/{d['f1']:.2f}"
+
+
+def evaluation(
+    result: Mapping[str, Any], entity_names: Sequence[str], event_names: Sequence[str]
+) -> None:
+    console = Console()
+    if result["missing_predictions"]:
+        console.print(
+            f"[yellow]no prediction for {', '.join(result['missing_predictions'])}"
+            " (scored as empty)[/yellow]"
+        )
+    table = Table(title=f"entities, {result['split']} split ({result['documents']} documents)")
+    # POS (COR+INC+PAR+MIS, strict): more than the gold spans when several predictions
+    # overlap one gold span, as in nervaluate.
+    for col in (
+        "label",
+        "POS",
+        "strict P",
+        "strict R",
+        "strict F1",
+        *(f"{s} F1" for s in SCHEMES[1:]),
+    ):
+        table.add_column(col, justify="left" if col == "label" else "right")
+    entities = result["entities"]
+    labels = sorted(
+        {lb for s in SCHEMES for lb in entities[s]["per_label"]}, key=list(entity_names).index
+    )
+    for label in labels:
+        table.add_row(label, *_score_cells(entities, label))
+    table.add_row("micro", *_score_cells(entities, None))
+    table.add_row("macro F1", "", "", "", *(f"{entities[s]['macro_f1']:.3f}" for s in SCHEMES))
+    console.print(table)
+    events = Table(title="event labels")
+    events.add_column("label")
+    for level in ("paragraph", "document"):
+        events.add_column(f"{level} P/R/F1 (support)", justify="right")
+    for label in event_names:
+        cells = []
+        for level in ("paragraph", "document"):
+            d = result["events"][level]["per_label"].get(label)
+            cells.append(f"{_prf(d)} ({d['support']})" if d else "-")
+        if any(c != "-" for c in cells):
+            events.add_row(label, *cells)
+    events.add_row(
+        "micro", *(_prf(result["events"][lv]["micro"]) for lv in ("paragraph", "document"))
+    )
+    events.add_row(
+        "macro F1", *(f"{result['events'][lv]['macro_f1']:.2f}" for lv in ("paragraph", "document"))
+    )
+    console.print(events)
+
+
+def push(report: Any, project: str, url: str) -> None:
+    what = "created" if report.created_project else "reused"
+    print(
+        f"project {project!r} {what} (id {report.project_id}) at {url}; "
+        f"label types created: {len(report.label_types_created)}; paragraphs uploaded: "
+        f"{report.uploaded}; already there: {report.already_there}"
+    )
+
+
+def session(report: Any) -> None:
+    print(
+        f"annotated and confirmed {report.annotated} examples ({report.entities} entities; "
+        f"{report.replaced} replaced earlier annotations); "
+        f"{report.unchanged} already annotated identically"
+    )
+
+
+def preload(report: Any) -> None:
+    print(
+        f"suggestions copied to {report.annotated} examples ({report.entities} spans); "
+        f"{report.unchanged} already had this user's annotations and were left alone"
+    )
+
+
+def pull(report: Any) -> None:
+    print(f"round {report.round} stored in {report.directory}")
+    for name, counts in sorted(report.annotators.items()):
+        print(
+            f"  {name}: {counts['examples']} examples, {counts['labelled']} labelled, "
+            f"{counts['confirmed']} confirmed"
+        )
+
+
+def merge(report: Any) -> None:
+    print(
+        f"round {report.round}: annotators {', '.join(report.annotators)}; paragraphs "
+        f"agreed {report.paragraphs_agreed}, single-annotated {report.paragraphs_single}, "
+        f"disagreements {report.disagreements} (resolved {report.resolved})"
+    )
+    print(
+        f"gold: wrote {len(report.documents_written)} document(s): "
+        f"{', '.join(report.documents_written)}"
+    )
+    if report.documents_kept_from_earlier:
+        print(f"  kept from earlier rounds: {', '.join(report.documents_kept_from_earlier)}")
+    for doc_id, missing in report.documents_incomplete.items():
+        print(f"  not in gold, paragraphs not annotated: {doc_id} {missing}")
+
+
+def train(result: Mapping[str, Any], *, recorded: bool) -> None:
+    entities, events = result["scores"]["entities"], result["scores"]["events"]
+    print(
+        f"{result['baseline']} on {result['split']}: entities strict micro F1 "
+        f"{entities['strict']['micro']['f1']:.3f} (clitic {entities['clitic']['micro']['f1']:.3f},"
+        f" partial {entities['partial']['micro']['f1']:.3f}); events paragraph micro F1 "
+        f"{events['paragraph']['micro']['f1']:.3f}"
+    )
+    if recorded:
+        print(f"recorded results/{result['baseline']}.json; `astana card` puts it in the card")
+
+
+def split(result: Any) -> None:
+    print(
+        "wrote splits/: "
+        + ", ".join(f"{n} {len(ids)}" for n, ids in result.lists().items())
+        + f"; near-duplicate pairs: {len(result.near_duplicates)}"
+    )
+
+
+def card(stale: Sequence[str], *, checked: bool) -> None:
+    if not checked:
+        print(f"updated sections: {', '.join(stale) or 'none (already up to date)'}")
+    elif stale:
+        print(
+            f"dataset_card.md is stale in: {', '.join(stale)}; run `astana card`", file=sys.stderr
+        )
+    else:
+        print("dataset_card.md is up to date")

@@ -1,0 +1,331 @@
+"""Every error a user can see: a stable code, a message template and what to do.
+
+As in spaCy's ``Errors`` catalogue, a message is built from one place,
+``CATALOGUE``, and starts with its code (``[A101] ...``), so tests assert the
+code, not the wording, and the README lists the codes (generated from here).
+Validation issue codes (E001..., W001...) are a separate catalogue of data
+checks (``dataset.validate``); these ``A`` codes are errors that stop a command.
+
+>>> exc = error("A101", path="articles/raw/x.txt")
+>>> exc.code, isinstance(exc, InputFormatError)
+('A101', True)
+>>> str(exc).startswith("[A101] articles/raw/x.txt: the file is empty")
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class AstanaError(Exception):
+    """Base class of every error the project raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class InputFormatError(AstanaError):
+    """An input file (raw article, export, predictions) cannot be read as given."""
+
+
+class ConfigError(AstanaError):
+    """A configuration or metadata file is inconsistent with what is on disk."""
+
+
+class ValidationError(AstanaError):
+    """Annotations or splits break an invariant the dataset promises."""
+
+
+class DoccanoError(AstanaError):
+    """The Doccano server or its data is not in the state the command needs."""
+
+
+@dataclass(frozen=True)
+class ErrorSpec:
+    kind: type[AstanaError]
+    template: str  # what went wrong and where, with {fields}
+    fix: str  # what the user should do
+
+
+_I, _C, _V, _D = InputFormatError, ConfigError, ValidationError, DoccanoError
+
+CATALOGUE: dict[str, ErrorSpec] = {
+    # A1xx: raw articles and their metadata
+    "A101": ErrorSpec(
+        _I,
+        "{path}: the file is empty (or only whitespace)",
+        "remove it from articles/articles.yaml or replace it with the article's text",
+    ),
+    "A102": ErrorSpec(
+        _I,
+        "{path}: byte offset {offset}: NUL byte, this looks like a binary file",
+        "supply the article as UTF-8 .txt or .html",
+    ),
+    "A103": ErrorSpec(
+        _I,
+        "{path}: byte offset {offset}: invalid UTF-8 (byte 0x{byte:02x}, {reason})",
+        "re-save the file as UTF-8 (e.g. `iconv -f cp1256 -t utf-8`)",
+    ),
+    "A104": ErrorSpec(
+        _I,
+        "{path}: character offset {offset}: control character U+{char:04X}",
+        "this looks like a binary file: supply the article's text",
+    ),
+    "A105": ErrorSpec(
+        _I,
+        "{path}: no article text found in the HTML",
+        "check that the page holds the article body (not a cookie wall or an index page)",
+    ),
+    "A106": ErrorSpec(
+        _C,
+        "{path}: listed in {metadata} but missing",
+        "restore the file (raw articles are never deleted) or remove its entry",
+    ),
+    "A107": ErrorSpec(_C, "{path}: {problem}", "fix the entry (id, file and sha256 are required)"),
+    "A108": ErrorSpec(
+        _I,
+        "{path}: cleaning kept no paragraph (dropped: {dropped})",
+        "check the file holds article text",
+    ),
+    "A109": ErrorSpec(
+        _C,
+        "{path}: files not in {metadata}: {files}",
+        "run `astana articles register` to give them ids",
+    ),
+    "A110": ErrorSpec(_I, "{path}: unsupported file type {suffix!r}", "use one of {supported}"),
+    "A111": ErrorSpec(
+        _C,
+        "{path}: sha256 {actual} differs from {expected} in {metadata} ({doc_id})",
+        "raw articles are never edited: restore the original bytes, or add the new "
+        "version as a new file",
+    ),
+    # A2xx: configuration files (YAML, schema, gazetteer)
+    "A201": ErrorSpec(_C, "{path}: not found", "{hint}"),
+    "A202": ErrorSpec(_C, "{path}: invalid YAML: {detail}", "fix the YAML syntax"),
+    "A203": ErrorSpec(
+        _C, "{path}: {problem}", "fix annotations/schema.yaml (see the comments in it)"
+    ),
+    "A204": ErrorSpec(
+        _C, "{path}: {problem}", "fix annotations/gazetteer.yaml (id, type, name, aliases)"
+    ),
+    # A3xx: annotation files (JSON lines, exports, resolutions, sessions)
+    "A301": ErrorSpec(_I, "{path}: file not found", "check the path"),
+    "A302": ErrorSpec(
+        _I,
+        "{path}:{line}: invalid JSON at column {column}: {detail}",
+        "fix or remove the line",
+    ),
+    "A303": ErrorSpec(
+        _I, "{path}:{line}: expected a JSON object, got {got}", "write one object per line"
+    ),
+    "A304": ErrorSpec(
+        _I,
+        "{where}: {problem}",
+        "write suggestions as {{doc_id, paragraph_index, entities: [[start, end, label]], "
+        "cats}} (the shape `astana preannotate` writes)",
+    ),
+    "A305": ErrorSpec(
+        _V,
+        "{where}: {problem}",
+        "write one line per paragraph: {{doc_id, paragraph_index, entities: "
+        "[{{start, end, label}}], events}} in document offsets, labels from the schema",
+    ),
+    "A306": ErrorSpec(
+        _V,
+        "round {round}: no annotator has {which}annotations",
+        "confirm examples in Doccano (or pass --include-unconfirmed) and pull again",
+    ),
+    "A307": ErrorSpec(
+        _V,
+        "--prefer {prefer}: not an annotator of round {round} ({annotators})",
+        "name one of the round's annotators",
+    ),
+    "A308": ErrorSpec(
+        _V,
+        "round {round}: {count} paragraph(s) with disagreements, written to {review}; "
+        "gold was not written",
+        "resolve them with --resolutions FILE (same keys, one chosen version per line) "
+        "or --prefer ANNOTATOR",
+    ),
+    "A309": ErrorSpec(
+        _V,
+        "round {round}: no document has every paragraph annotated (incomplete: "
+        "{incomplete}); gold was not written",
+        "annotate and confirm the missing paragraphs, then pull a new round",
+    ),
+    "A310": ErrorSpec(
+        _V,
+        "{path}:{line}: {problem}",
+        "gold lines are written by `astana merge`; restore the file from git or merge again",
+    ),
+    "A311": ErrorSpec(_V, "{path}: not found", "annotate in Doccano and run `astana merge` first"),
+    # A4xx: Doccano server, client, exports and sessions
+    "A401": ErrorSpec(
+        _D,
+        "no Doccano server answers at {url}",
+        "start one with `astana doccano serve` (or set DOCCANO_URL to the running server)",
+    ),
+    "A402": ErrorSpec(
+        _D,
+        "login to {url} as {username!r} failed ({status}): wrong username or password",
+        "check DOCCANO_USERNAME / DOCCANO_PASSWORD",
+    ),
+    "A403": ErrorSpec(
+        _D,
+        "unknown project {name!r} at {url}; projects there: {names}",
+        "create it with `astana doccano push --project NAME`",
+    ),
+    "A404": ErrorSpec(
+        _D, "Doccano rejected the upload: {detail}", "fix the lines it names and push again"
+    ),
+    "A405": ErrorSpec(
+        _D,
+        "project {project!r} is a {kind} project, not {expected}",
+        "choose another --project name",
+    ),
+    "A406": ErrorSpec(
+        _D,
+        "{where}: the text in Doccano differs from the current cleaned paragraph (drift)",
+        "pull the annotations first, then push to a new project; or re-run ingest with the "
+        "cleaning the project was pushed with",
+    ),
+    "A407": ErrorSpec(
+        _D,
+        "{where}: {problem}",
+        "was this example uploaded with `astana doccano push`? check the export line",
+    ),
+    "A408": ErrorSpec(
+        _D,
+        "{where}: label(s) {labels} not in annotations/schema.yaml ({allowed})",
+        "add the label to the schema, or correct the annotation in Doccano",
+    ),
+    "A409": ErrorSpec(_D, "round name {round!r} must be a plain folder name", "use e.g. r1"),
+    "A410": ErrorSpec(
+        _D,
+        "{path} already exists; exports of a round are never overwritten",
+        "pull into a new round name",
+    ),
+    "A412": ErrorSpec(
+        _D, "{path}: no such round", "pull it with `astana doccano pull --round NAME`"
+    ),
+    "A413": ErrorSpec(
+        _D,
+        "{where}: {surface!r} ({label}) not found as a whole name after offset {cursor}",
+        "list entities in text order and copy them exactly",
+    ),
+    "A414": ErrorSpec(
+        _D, "{where}: no such example in project {project!r}", "push the paragraphs first"
+    ),
+    "A415": ErrorSpec(
+        _D,
+        "{where}: this user already annotated the example differently",
+        "correct it in the browser, or apply a review session with --replace",
+    ),
+    "A416": ErrorSpec(
+        _D, "{what} failed (exit {status}); see {log}:\n{tail}", "fix what the log says"
+    ),
+    "A417": ErrorSpec(
+        _D,
+        "{path}: not found; it pins the Doccano server's packages",
+        "restore scripts/doccano-constraints.txt from git",
+    ),
+    "A418": ErrorSpec(
+        _D,
+        "{purpose}: {problem}",
+        "set DOCCANO_USERNAME and DOCCANO_PASSWORD (or run in a terminal to be prompted)",
+    ),
+    "A419": ErrorSpec(
+        _D,
+        "another server already answers at {url} (not started from {home})",
+        "stop it or choose another --port",
+    ),
+    "A420": ErrorSpec(
+        _D, "the Doccano {which} exited during start-up; {log}:\n{tail}", "fix what the log says"
+    ),
+    "A421": ErrorSpec(
+        _D,
+        "Doccano did not answer {url}/v1/health/ within {timeout:.0f} s",
+        "see the logs in {logs}",
+    ),
+    "A422": ErrorSpec(
+        _D,
+        "{venv}: doccano's backend package not found",
+        "delete the venv and run `astana doccano serve` again to reinstall",
+    ),
+    "A423": ErrorSpec(
+        _D,
+        "set DOCCANO_NEW_PASSWORD for the new user (no terminal to prompt on)",
+        "export DOCCANO_NEW_PASSWORD, or run the command in a terminal",
+    ),
+    "A424": ErrorSpec(
+        _D,
+        "{path}: paragraph entry {number}: {problem}",
+        "each entry needs doc, p, entities [[surface, LABEL]] and events (see the README)",
+    ),
+    # A5xx: splits, dataset and card
+    "A501": ErrorSpec(_V, "no seed below {limit} gives every split a document", "add documents"),
+    "A502": ErrorSpec(_V, "{path}: missing", "run `astana split` and commit splits/"),
+    "A503": ErrorSpec(
+        _V,
+        "validation found {count} error(s), nothing was built: {first}",
+        "run `astana validate` for the full report",
+    ),
+    "A504": ErrorSpec(
+        _V,
+        "{path}: generated sections missing {missing} / unknown {unknown}",
+        "give each generated section a BEGIN GENERATED and an END GENERATED marker comment",
+    ),
+    "A505": ErrorSpec(
+        _V, "{path}: {problem}", "run `astana split` to rewrite splits/manifest.json"
+    ),
+    # A6xx: predictions, evaluation, exports and baselines
+    "A601": ErrorSpec(
+        _I,
+        "{where}: {problem}",
+        "write one JSON object per document: {{id, entities: [{{start, end, label}}], "
+        "events, paragraphs: [{{index, events}}]}} (see README, evaluate)",
+    ),
+    "A602": ErrorSpec(
+        _I,
+        "{where}: id {doc_id!r} is not in the evaluated split",
+        "predict only its documents ({listed})",
+    ),
+    "A603": ErrorSpec(_I, "{where}: id {doc_id!r} appears twice", "keep one line per document"),
+    "A604": ErrorSpec(
+        _I, "{where}: unknown {kind} label {label!r}", "use a label of the schema: {allowed}"
+    ),
+    "A605": ErrorSpec(_I, "unknown split {split!r}", "use one of {allowed}"),
+    "A606": ErrorSpec(_V, "documents in splits/ without gold: {missing}", "run `astana validate`"),
+    "A607": ErrorSpec(_C, "unknown baseline {name!r}", "use one of {allowed}"),
+    "A608": ErrorSpec(_C, "{path}: not found", "restore the training config from git"),
+    "A609": ErrorSpec(
+        _C,
+        "{path}: {problem}",
+        "results are written by `astana train`: run it again (or delete the file)",
+    ),
+}
+
+
+def error(code: str, **fields: Any) -> AstanaError:
+    """The exception for catalogue ``code``, its message filled in from ``fields``."""
+    spec = CATALOGUE[code]
+    message = f"[{code}] {spec.template.format(**fields)}; {spec.fix.format(**fields)}"
+    return spec.kind(message, code=code)
+
+
+def catalogue_markdown() -> str:
+    """The catalogue as a Markdown table (the README's error-code section)."""
+    lines = ["| code | kind | what it means | what to do |", "|---|---|---|---|"]
+    for code, spec in CATALOGUE.items():
+        cells = (spec.template, spec.fix)
+        what, fix = (
+            c.replace("|", "\\|").replace("\n", " ").replace("{{", "{").replace("}}", "}")
+            for c in cells
+        )
+        lines.append(f"| `{code}` | {spec.kind.__name__} | {what} | {fix} |")
+    return "\n".join(lines) + "\n"

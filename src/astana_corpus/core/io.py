@@ -1,0 +1,130 @@
+"""Small I/O helpers: atomic writes and deterministic JSON lines.
+
+Outputs are written to a temporary file in the target folder and renamed
+into place, so an interrupted command never leaves a partial file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from astana_corpus.core.errors import error
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Open a temporary sibling of ``path``; rename it over ``path`` on success.
+
+    On any exception the temporary file is removed and ``path`` is untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # mkstemp makes the file private (0600); give it the permissions of a normal file.
+    os.chmod(tmp, 0o666 & ~current_umask())
+    kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": "\n"}
+    try:
+        with os.fdopen(fd, mode, **kwargs) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def make_temp_dir(parent: Path, prefix: str) -> Path:
+    """A staging folder next to its target (same filesystem, so rename is atomic),
+    with normal folder permissions (mkdtemp makes it 0700)."""
+    parent.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    os.chmod(path, 0o777 & ~current_umask())
+    return path
+
+
+def dumps_record(record: Any) -> str:
+    """One JSON line: UTF-8 text kept readable, keys sorted for byte-stable output."""
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def write_jsonl(path: Path, records: Iterable[Any]) -> int:
+    """Write ``records`` as JSON lines atomically; return how many were written."""
+    count = 0
+    with atomic_open(path) as handle:
+        for record in records:
+            handle.write(dumps_record(record))
+            handle.write("\n")
+            count += 1
+    return count
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` atomically with ``\\n`` line ends."""
+    with atomic_open(path) as handle:
+        handle.write(text)
+
+
+def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, object) of a JSON-lines file, skipping blank lines.
+
+    A line that is not a JSON object raises A302/A303 naming file and line.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise error("A301", path=path)
+    with path.open(encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise error(
+                    "A302", path=path, line=lineno, column=exc.colno, detail=exc.msg
+                ) from exc
+            if not isinstance(value, dict):
+                raise error("A303", path=path, line=lineno, got=type(value).__name__)
+            yield lineno, value
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Yield the objects of a JSON-lines file; a bad line names file and line."""
+    for _, value in iter_jsonl(path):
+        yield value
+
+
+def read_yaml(path: Path, *, hint: str = "check the path") -> Any:
+    """A YAML file's content (``{}`` when empty); a missing (A201) or invalid (A202) file
+    is an error naming it, with ``hint`` saying what to do."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise error("A201", path=path, hint=hint)
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise error("A202", path=path, detail=exc) from exc
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return sha256_bytes(text.encode("utf-8"))

@@ -1,0 +1,37 @@
+"""The project layout: every file and folder the commands read or write, relative to the root.
+
+One place, so a command, a test and the README name the same paths. Inputs
+(``articles/raw``, Doccano exports) are never edited by code; committed
+artefacts change only through commands; ``build/`` and ``dist/`` are generated
+and git-ignored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Inputs and committed artefacts.
+RAW_DIR = Path("articles/raw")
+METADATA_FILE = Path("articles/articles.yaml")
+SCHEMA_FILE = Path("annotations/schema.yaml")
+GUIDELINES_FILE = Path("annotations/guidelines.md")
+GAZETTEER_FILE = Path("annotations/gazetteer.yaml")
+EXPORT_DIR = Path("annotations/doccano")
+REVIEW_DIR = Path("annotations/review")
+GOLD_FILE = Path("annotations/gold.jsonl")
+SPLITS_DIR = Path("splits")
+CARD_FILE = Path("dataset_card.md")
+RESULTS_DIR = Path("results")
+CONFIGS_DIR = Path("configs")
+DOCCANO_CONSTRAINTS = Path("scripts/doccano-constraints.txt")
+
+# Generated stage outputs (git-ignored).
+BUILD_DIR = Path("build")
+DOCUMENTS_FILE = BUILD_DIR / "documents.jsonl"
+# The input key of DOCUMENTS_FILE: it is reused only while this matches (see pipeline).
+DOCUMENTS_KEY_FILE = BUILD_DIR / "documents.key.json"
+PREANNOTATIONS_FILE = BUILD_DIR / "preannotations.jsonl"
+SPACY_DIR = BUILD_DIR / "spacy"
+BASELINES_DIR = BUILD_DIR / "baselines"
+VIEW_FILE = BUILD_DIR / "gold.html"
+OUT_DIR = Path("dist/astana-corpus")

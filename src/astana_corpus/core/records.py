@@ -1,0 +1,321 @@
+"""The records that flow between stages, defined once.
+
+Offsets are Python code-point offsets, half-open ``[start, end)``. For a
+document, ``text[p.start:p.end]`` is paragraph ``p``; for its raw source,
+``source_text[p.raw_start:p.raw_end]`` is the same string (cleaning never
+edits characters, it only chooses which lines to keep and how to join them).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    index: int
+    start: int
+    end: int
+    raw_start: int
+    raw_end: int
+
+
+@dataclass(frozen=True)
+class DroppedBlock:
+    """A line of the raw source that cleaning left out, and why."""
+
+    raw_start: int
+    raw_end: int
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    raw_file: str
+    sha256: str
+    source_format: str
+    # What the raw offsets index: the decoded file ("utf-8") or, for HTML, the
+    # main text extracted by the named extractor version.
+    source_text: str
+    outlet: str | None
+    url: str | None
+    published: str | None
+    dropped: tuple[DroppedBlock, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    text: str
+    paragraphs: tuple[Paragraph, ...]
+    provenance: Provenance
+
+    def paragraph_text(self, index: int) -> str:
+        p = self.paragraphs[index]
+        return self.text[p.start : p.end]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        prov = dict(data["provenance"])
+        prov["dropped"] = tuple(DroppedBlock(**d) for d in prov.get("dropped", ()))
+        return cls(
+            id=data["id"],
+            text=data["text"],
+            paragraphs=tuple(Paragraph(**p) for p in data["paragraphs"]),
+            provenance=Provenance(**prov),
+        )
+
+
+# ---------------------------------------------------------------- spans
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A labelled half-open character span; the one span type of the package.
+
+    >>> text = "وصل الوفد بسوريا"
+    >>> span = Span(len("وصل الوفد ب"), len(text), "GPE")
+    >>> text[span.start : span.end]
+    'سوريا'
+    """
+
+    start: int
+    end: int
+    label: str
+
+    def shifted(self, by: int) -> Span:
+        """The same span ``by`` characters later (negative: earlier)."""
+        return Span(self.start + by, self.end + by, self.label)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A gold entity: its span, the text it covers, and the gazetteer id where one matched."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+    canonical_id: str | None = None
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end, self.label)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A pre-annotation: a span, the gazetteer id it matched, and the alias or rule."""
+
+    span: Span
+    canonical_id: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class ParagraphSuggestions:
+    """The suggestions for one paragraph (paragraph offsets): a line of the preannotations file."""
+
+    doc_id: str
+    paragraph_index: int
+    suggestions: tuple[Suggestion, ...]
+    cats: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "paragraph_index": self.paragraph_index,
+            "entities": [[s.span.start, s.span.end, s.span.label] for s in self.suggestions],
+            "canonical_ids": [s.canonical_id for s in self.suggestions],
+            "cats": list(self.cats),
+        }
+
+
+# ---------------------------------------------------------------- gold
+
+
+@dataclass(frozen=True)
+class GoldParagraph:
+    index: int
+    start: int
+    end: int
+    events: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnnotationInfo:
+    round: str
+    annotators: tuple[str, ...]
+    schema_version: str
+
+
+@dataclass(frozen=True)
+class GoldDocument:
+    """One line of ``annotations/gold.jsonl``: document-offset entities, events per paragraph."""
+
+    id: str
+    text: str
+    text_sha256: str
+    entities: tuple[Entity, ...]
+    events: tuple[str, ...]
+    paragraphs: tuple[GoldParagraph, ...]
+    annotation: AnnotationInfo
+
+    def paragraph_text(self, index: int) -> str:
+        p = self.paragraphs[index]
+        return self.text[p.start : p.end]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["annotation"]["annotators"] = list(self.annotation.annotators)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Any) -> GoldDocument:
+        """A gold record from its JSON object; ``ValueError`` names the bad field."""
+        record = _mapping(data, "the line")
+        entities = tuple(
+            Entity(
+                start=_int(e, "start"),
+                end=_int(e, "end"),
+                label=_str(e, "label"),
+                text=_str(e, "text"),
+                canonical_id=_optional_str(e, "canonical_id"),
+            )
+            for e in (_mapping(x, "an entity") for x in _list(record, "entities"))
+        )
+        paragraphs = tuple(
+            GoldParagraph(
+                index=_int(p, "index"),
+                start=_int(p, "start"),
+                end=_int(p, "end"),
+                events=_strings(p, "events"),
+            )
+            for p in (_mapping(x, "a paragraph") for x in _list(record, "paragraphs"))
+        )
+        info = _mapping(record.get("annotation"), "annotation")
+        return cls(
+            id=_str(record, "id"),
+            text=_str(record, "text"),
+            text_sha256=_str(record, "text_sha256"),
+            entities=entities,
+            events=_strings(record, "events"),
+            paragraphs=paragraphs,
+            annotation=AnnotationInfo(
+                round=_str(info, "round"),
+                annotators=_strings(info, "annotators"),
+                schema_version=_str(info, "schema_version"),
+            ),
+        )
+
+
+def _mapping(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _list(record: dict[str, Any], key: str) -> list[Any]:
+    value = record.get(key)
+    if not isinstance(value, list):
+        raise ValueError(f"{key!r} must be a list, got {type(value).__name__}")
+    return value
+
+
+def _int(record: dict[str, Any], key: str) -> int:
+    value = record.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{key!r} must be an integer, got {value!r}")
+    return value
+
+
+def _str(record: dict[str, Any], key: str) -> str:
+    value = record.get(key)
+    if not isinstance(value, str):
+        raise ValueError(f"{key!r} must be a string, got {value!r}")
+    return value
+
+
+def _optional_str(record: dict[str, Any], key: str) -> str | None:
+    value = record.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{key!r} must be a string or null, got {value!r}")
+    return value
+
+
+def _strings(record: dict[str, Any], key: str) -> tuple[str, ...]:
+    values = _list(record, key)
+    if not all(isinstance(v, str) for v in values):
+        raise ValueError(f"{key!r} must be a list of strings, got {values!r}")
+    return tuple(values)
+
+
+# ---------------------------------------------------------------- annotation rounds
+
+
+@dataclass(frozen=True)
+class ParagraphAnnotation:
+    """One annotator's labels for one paragraph, in document code-point offsets."""
+
+    doc_id: str
+    paragraph_index: int
+    entities: tuple[Span, ...]
+    events: tuple[str, ...]
+    example_id: int
+
+
+# ---------------------------------------------------------------- predictions
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A model's output for one document (document offsets), as `astana evaluate` reads it."""
+
+    id: str
+    entities: tuple[Span, ...]
+    events: tuple[str, ...] | None
+    paragraph_events: dict[int, tuple[str, ...]]
+
+
+# ---------------------------------------------------------------- checks and stats
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A finding of a validation check (codes in ``dataset.validate``)."""
+
+    code: str
+    severity: str
+    doc_id: str | None
+    offset: int | None
+    message: str
+
+
+@dataclass
+class StageStats:
+    """What a stage saw, kept and dropped (with reasons); adds up across workers."""
+
+    documents: int = 0
+    seen: int = 0
+    kept: int = 0
+    dropped: Counter[str] = field(default_factory=Counter)
+
+    def add(self, doc: Document) -> None:
+        self.documents += 1
+        self.kept += len(doc.paragraphs)
+        self.seen += len(doc.paragraphs) + len(doc.provenance.dropped)
+        self.dropped.update(d.reason for d in doc.provenance.dropped)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "paragraphs_seen": self.seen,
+            "paragraphs_kept": self.kept,
+            "dropped": dict(sorted(self.dropped.items())),
+        }

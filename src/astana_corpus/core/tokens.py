@@ -1,0 +1,132 @@
+"""Tokenisation and IOB2 tags derived from character spans.
+
+Tokens come from spaCy's blank Arabic pipeline, extended with rules that do
+not look at annotations (the test split is tokenised as a model would see it):
+
+- a punctuation character at either edge of a token is split off
+  ("2017." → "2017" "."; "والأسرى”." → "والأسرى" "”" ".");
+- letters and digits glued together are split ("أستانة7" → "أستانة" "7");
+- a hyphen or slash between word characters is its own token
+  ("أستانا-7" → "أستانا" "-" "7"; "الأول/أكتوبر" → "الأول" "/" "أكتوبر").
+
+Harakat, shadda and tatweel are never split from their letter. Whitespace is
+never a token.
+
+Tags follow the whole-token convention of Wojood and ANERcorp: every token
+that overlaps an entity span is tagged with its type, so "بسوريا" (proclitic +
+name, one token) is ``B-GPE``. Token offsets are kept so users can map tags
+back to the exact character spans.
+
+>>> tokens = tokenize("وصل الوفد بسوريا")
+>>> [t.text for t in tokens]
+['وصل', 'الوفد', 'بسوريا']
+>>> iob2_tags(tokens, [Span(len("وصل الوفد ب"), len("وصل الوفد بسوريا"), "GPE")])[0]
+['O', 'O', 'B-GPE']
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from astana_corpus.core.arabic import MARK_CLASS
+from astana_corpus.core.records import Span
+
+# Any single character that is not a letter/digit/space and not an Arabic mark.
+_PUNCT = rf"[^\w\s{MARK_CLASS}]"
+EXTRA_INFIXES = (
+    r"(?<=[^\W\d_])(?=\d)",  # letter | digit
+    r"(?<=\d)(?=[^\W\d_])",  # digit | letter
+    r"(?<=\w)[-–/](?=\w)",  # hyphen, en dash or slash between word characters
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def arabic_tokenizer() -> Any:
+    """spaCy's blank("ar") tokenizer with the extra label-independent rules."""
+    import spacy
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+
+    nlp = spacy.blank("ar")
+    defaults: Any = nlp.Defaults
+    tokenizer: Any = nlp.tokenizer
+    tokenizer.prefix_search = compile_prefix_regex([*defaults.prefixes, _PUNCT]).search
+    tokenizer.suffix_search = compile_suffix_regex([*defaults.suffixes, _PUNCT]).search
+    tokenizer.infix_finditer = compile_infix_regex([*defaults.infixes, *EXTRA_INFIXES]).finditer
+    return nlp
+
+
+def _tokens(doc: Any) -> list[Token]:
+    # spaCy keeps runs of extra spaces as tokens; they carry no label and are dropped
+    # (offsets make the original spacing recoverable).
+    return [Token(t.text, t.idx, t.idx + len(t.text)) for t in doc if not t.is_space]
+
+
+def tokenize(text: str) -> list[Token]:
+    return _tokens(arabic_tokenizer()(text))
+
+
+def tokenize_many(texts: Iterable[str]) -> Iterable[list[Token]]:
+    """Tokenise a stream of texts (``nlp.pipe``: one process, see DESIGN performance notes)."""
+    for doc in arabic_tokenizer().pipe(texts, batch_size=256):
+        yield _tokens(doc)
+
+
+@dataclass(frozen=True)
+class TagConflict:
+    """A token that two different entity spans overlap (the tags cannot say both)."""
+
+    token_index: int
+    first: Span
+    second: Span
+
+
+def iob2_tags(
+    tokens: Sequence[Token], spans: Iterable[Span]
+) -> tuple[list[str], list[TagConflict]]:
+    """IOB2 tags of ``tokens`` from character spans (whole-token convention).
+
+    Tokens are found by bisecting their offsets, so a span that starts inside a
+    token (after a proclitic) or ends inside one (before a mark) still covers
+    the whole token. A token claimed by two spans keeps the first and is
+    reported as a conflict.
+    """
+    starts = [t.start for t in tokens]
+    ends = [t.end for t in tokens]
+    tags = ["O"] * len(tokens)
+    owner: dict[int, Span] = {}
+    conflicts = []
+    for span in sorted(spans):
+        start, end, label = span.start, span.end, span.label
+        first = bisect_right(ends, start)  # first token ending after the span starts
+        last = bisect_left(starts, end)  # tokens before this start before the span ends
+        for i in range(first, last):
+            if i in owner:
+                conflicts.append(TagConflict(i, owner[i], span))
+                continue
+            owner[i] = span
+            tags[i] = ("B-" if i == first or owner.get(i - 1) != span else "I-") + label
+    return tags, conflicts
+
+
+def bio_problems(tags: Sequence[str]) -> list[tuple[int, str]]:
+    """Positions where an IOB2 sequence is malformed (I- not after B-/I- of its type)."""
+    problems = []
+    previous = "O"
+    for i, tag in enumerate(tags):
+        if tag.startswith("I-") and previous[2:] != tag[2:]:
+            problems.append((i, f"{tag} follows {previous}"))
+        elif not (tag == "O" or tag.startswith(("B-", "I-"))):
+            problems.append((i, f"{tag!r} is not an IOB2 tag"))
+        previous = tag
+    return problems

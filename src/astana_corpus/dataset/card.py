@@ -1,0 +1,227 @@
+"""The dataset card's generated sections, rendered from a facts record.
+
+``dataset_card.md`` holds prose written by people and tables generated from
+the data, each between ``<!-- BEGIN GENERATED: name -->`` and
+``<!-- END GENERATED: name -->``. ``render_card`` is a pure function of the
+card text and a ``CardFacts`` record, which the pipeline fills from the stage
+outputs of one build; ``astana card --check`` (and a test) fails when the
+committed card is stale. Every number in those tables comes from the facts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from astana_corpus.core.errors import error
+from astana_corpus.core.paths import CARD_FILE
+from astana_corpus.core.schema import Schema
+from astana_corpus.dataset.splits import SPLIT_NAMES
+from astana_corpus.dataset.validate import CODE_NAMES
+
+_SECTION = re.compile(
+    r"(<!-- BEGIN GENERATED: (?P<name>[a-z-]+) -->\n)(?P<body>.*?)"
+    r"(<!-- END GENERATED: (?P=name) -->)",
+    re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class BaselineResult:
+    """A recorded baseline run, as the card shows it (scores are ``astana evaluate``'s)."""
+
+    name: str
+    command: str
+    split: str
+    entities: Mapping[str, Any] | None  # None: the baseline predicts no entities
+    events: Mapping[str, Any] | None  # None: the baseline predicts no event labels
+    stale: bool  # trained or scored on other gold or splits than the current ones
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """Everything the card's tables say, gathered from the stage outputs of one build."""
+
+    schema: Schema
+    ingest: Mapping[str, Any]
+    rows: Mapping[str, Mapping[str, int]]
+    tokens: Mapping[str, int]
+    entities: Mapping[str, Counter[str]]
+    events: Mapping[str, Counter[str]]
+    validation: Mapping[str, Any]
+    preannotation: Mapping[str, Mapping[str, float | int]]
+    baselines: Sequence[tuple[str, BaselineResult | None]]
+    instance: Mapping[str, Any] | None
+
+
+def sections(facts: CardFacts) -> dict[str, str]:
+    """Markdown for every generated section."""
+    schema = facts.schema
+    out: dict[str, str] = {}
+    out["entity-labels"] = _table(
+        ["label", "definition", "examples"],
+        [[f"`{lb.name}`", lb.description, "، ".join(lb.examples)] for lb in schema.entities],
+    )
+    out["event-labels"] = _table(
+        ["label", "CAMEO", "definition", "example"],
+        [
+            [f"`{lb.name}`", ", ".join(lb.cameo), lb.description, "، ".join(lb.examples[:1])]
+            for lb in schema.events
+        ],
+    )
+    ingest = facts.ingest
+    out["ingest"] = _table(
+        ["what", "count"],
+        [
+            ["raw articles", ingest["documents"]],
+            ["lines seen", ingest["paragraphs_seen"]],
+            ["paragraphs kept", ingest["paragraphs_kept"]],
+        ]
+        + [[f"dropped: `{reason}`", n] for reason, n in ingest["dropped"].items()],
+    )
+    rows = facts.rows
+    out["splits"] = _table(
+        ["split", "documents", "paragraphs", "tokens", "entities"],
+        [
+            [
+                s,
+                rows["documents"][s],
+                rows["paragraphs"][s],
+                facts.tokens[s],
+                sum(facts.entities[s].values()),
+            ]
+            for s in SPLIT_NAMES
+        ]
+        + [
+            [
+                "**all**",
+                sum(rows["documents"].values()),
+                sum(rows["paragraphs"].values()),
+                sum(facts.tokens.values()),
+                sum(sum(c.values()) for c in facts.entities.values()),
+            ]
+        ],
+    )
+    out["entity-counts"] = _counts_table("label", schema.entity_names, facts.entities)
+    out["event-counts"] = _counts_table(
+        "event label (paragraphs)", schema.event_names, facts.events
+    )
+    validation = facts.validation
+    counts = validation["counts"]
+    out["validation"] = (
+        f"`astana validate` ran {len(CODE_NAMES)} checks over {validation['checked']['documents']}"
+        f" documents, {validation['checked']['paragraphs']} paragraphs and "
+        f"{validation['checked']['entities']} entities: "
+        f"{sum(n for c, n in counts.items() if c.startswith('E'))} errors, "
+        f"{sum(n for c, n in counts.items() if c.startswith('W'))} warnings.\n\n"
+        + _table(
+            ["code", "check", "found"],
+            [[c, name, counts.get(c, 0)] for c, name in CODE_NAMES.items()],
+        )
+    )
+    out["preannotation"] = _table(
+        ["type", "gold", "suggested", "correct", "precision", "recall", "F1"],
+        [
+            [
+                f"`{lb}`" if lb != "ALL" else "**all**",
+                r["gold"],
+                r["predicted"],
+                r["correct"],
+                f"{r['precision']:.3f}",
+                f"{r['recall']:.3f}",
+                f"{r['f1']:.3f}",
+            ]
+            for lb, r in facts.preannotation.items()
+        ],
+    )
+    out["instance"] = (
+        "```json\n" + json.dumps(facts.instance, ensure_ascii=False, indent=1) + "\n```\n"
+    )
+    out["baselines"] = _baselines(facts.baselines)
+    return out
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _counts_table(what: str, names: Sequence[str], counts: Mapping[str, Counter[str]]) -> str:
+    return _table(
+        [what, *SPLIT_NAMES, "all"],
+        [
+            [
+                f"`{n}`",
+                *(counts[s][n] for s in SPLIT_NAMES),
+                sum(counts[s][n] for s in SPLIT_NAMES),
+            ]
+            for n in names
+        ],
+    )
+
+
+def _baselines(results: Sequence[tuple[str, BaselineResult | None]]) -> str:
+    """The recorded baseline results (results/*.json, written by `astana train`)."""
+    rows = []
+    stale = []
+    for name, r in results:
+        if r is None:
+            rows.append([name, "not run", "", "", "", "", "", ""])
+            continue
+        # A baseline is only scored on the task it predicts ("–" for the other).
+        entity_cells = ["–"] * 4
+        if r.entities is not None:
+            ent = r.entities
+            entity_cells = [
+                f"{ent['strict']['micro']['f1']:.3f}",
+                f"{ent['clitic']['micro']['f1']:.3f}",
+                f"{ent['partial']['micro']['f1']:.3f}",
+                f"{ent['strict']['macro_f1']:.3f}",
+            ]
+        event_cell = "–"
+        if r.events is not None:
+            paragraph, document = (r.events[lv]["micro"]["f1"] for lv in ("paragraph", "document"))
+            event_cell = f"{paragraph:.3f} / {document:.3f}"
+        label = f"{name} (**stale**)" if r.stale else name
+        if r.stale:
+            stale.append(name)
+        rows.append([label, f"`{r.command}`", r.split, *entity_cells, event_cell])
+    table = _table(
+        [
+            "baseline",
+            "command",
+            "split",
+            "entities strict F1 (micro)",
+            "clitic F1",
+            "partial F1",
+            "strict macro F1",
+            "events micro F1 (paragraph / document)",
+        ],
+        rows,
+    )
+    if stale:
+        table += (
+            f"\n**Stale**: {', '.join(stale)} ran on other gold or splits than this build; "
+            "re-run `astana train NAME` before reading these numbers.\n"
+        )
+    return table
+
+
+def generated_sections(text: str) -> dict[str, str]:
+    """The bodies of the generated sections of a card text, by name."""
+    return {m.group("name"): m.group("body") for m in _SECTION.finditer(text)}
+
+
+def render_card(text: str, bodies: Mapping[str, str]) -> str:
+    """``text`` with every generated section replaced; unknown or missing markers fail."""
+    found = {m.group("name") for m in _SECTION.finditer(text)}
+    missing = sorted(set(bodies) - found)
+    unknown = sorted(found - set(bodies))
+    if missing or unknown:
+        raise error("A504", path=CARD_FILE, missing=missing, unknown=unknown)
+    return _SECTION.sub(lambda m: m.group(1) + bodies[m.group("name")] + m.group(4), text)

@@ -1,0 +1,258 @@
+"""Reproducible, append-stable train/dev/test splits.
+
+A document's split is a pure function of its group key and a fixed seed:
+``sha256(f"{seed}:{group_key}")`` read as a number in [0, 1) and compared with
+the cumulative ratios. Adding documents never changes an existing document's
+key, so it never moves.
+
+Near-duplicate documents (the same story from two outlets) share a group key,
+so they never straddle train and test: MinHash over character shingles of the
+normalised text, LSH at a Jaccard threshold, union-find over the pairs found.
+The group key is the smallest document id in the group; ids only grow, so a
+new document joins the key of the group it duplicates. (Only a new document
+that is a near-duplicate of two existing groups at once could merge them; the
+split check then fails loudly instead of moving anything silently.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from astana_corpus.core.arabic import match_key
+from astana_corpus.core.errors import error
+from astana_corpus.core.io import sha256_text, write_text
+from astana_corpus.core.paths import SPLITS_DIR
+
+SPLIT_NAMES = ("train", "dev", "test")
+DEFAULT_RATIOS = (0.8, 0.1, 0.1)
+# Fixed once for this corpus and never changed (a new seed could move every document):
+# the smallest seed that gave every split at least one document when the splits were
+# first made, from the five seed articles (see first_seed_with_nonempty_splits).
+DEFAULT_SEED = 4
+DEFAULT_THRESHOLD = 0.8
+NUM_PERM = 128
+SHINGLE = 5
+
+
+@dataclass(frozen=True)
+class SplitConfig:
+    seed: int = DEFAULT_SEED
+    ratios: tuple[float, float, float] = DEFAULT_RATIOS
+    threshold: float = DEFAULT_THRESHOLD
+    num_perm: int = NUM_PERM
+    shingle: int = SHINGLE
+
+
+@dataclass
+class SplitResult:
+    config: SplitConfig
+    assignment: dict[str, str]
+    groups: dict[str, str]  # doc id → group key
+    near_duplicates: list[tuple[str, str, float]] = field(default_factory=list)
+
+    def lists(self) -> dict[str, list[str]]:
+        return {
+            name: sorted(d for d, s in self.assignment.items() if s == name) for name in SPLIT_NAMES
+        }
+
+
+def shingles(text: str, size: int = SHINGLE) -> set[str]:
+    """Character shingles of the normalised text, whitespace collapsed."""
+    view = match_key(text)
+    if len(view) <= size:
+        return {view}
+    return {view[i : i + size] for i in range(len(view) - size + 1)}
+
+
+def split_of(group_key: str, seed: int, ratios: Sequence[float] = DEFAULT_RATIOS) -> str:
+    """The split of a group key: a pure function of (key, seed, ratios).
+
+    >>> split_of("astana-0001", 1) == split_of("astana-0001", 1)
+    True
+    """
+    digest = hashlib.sha256(f"{seed}:{group_key}".encode()).digest()
+    point = int.from_bytes(digest[:8], "big") / 2**64
+    cumulative = 0.0
+    for name, ratio in zip(SPLIT_NAMES, ratios, strict=True):
+        cumulative += ratio
+        if point < cumulative:
+            return name
+    return SPLIT_NAMES[-1]
+
+
+def first_seed_with_nonempty_splits(
+    group_keys: Sequence[str], ratios: Sequence[float] = DEFAULT_RATIOS, limit: int = 10_000
+) -> int:
+    """The smallest seed for which no split is empty: how DEFAULT_SEED was chosen.
+
+    A tiny corpus cannot fill 80/10/10 by hashing alone; this rule is the only
+    choice made, and it is made once (the seed never changes after).
+    """
+    for seed in range(limit):
+        if len({split_of(key, seed, ratios) for key in group_keys}) == len(SPLIT_NAMES):
+            return seed
+    raise error("A501", limit=limit)
+
+
+def group_keys(
+    texts: Mapping[str, str],
+    *,
+    threshold: float,
+    num_perm: int = NUM_PERM,
+    shingle: int = SHINGLE,
+) -> tuple[dict[str, str], list[tuple[str, str, float]]]:
+    """Group near-duplicate documents; return (id → group key, near-duplicate pairs)."""
+    from datasketch import MinHash, MinHashLSH
+
+    ids = sorted(texts)
+    sets = {i: shingles(texts[i], shingle) for i in ids}
+    hashes = {}
+    for doc_id in ids:
+        mh = MinHash(num_perm=num_perm, seed=1)
+        mh.update_batch([s.encode("utf-8") for s in sorted(sets[doc_id])])
+        hashes[doc_id] = mh
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    for doc_id in ids:
+        lsh.insert(doc_id, hashes[doc_id])
+    parent = {i: i for i in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    pairs = []
+    for doc_id in ids:
+        for other in sorted(lsh.query(hashes[doc_id])):
+            if other <= doc_id:
+                continue
+            # LSH finds candidates; keep pairs whose exact Jaccard passes the threshold.
+            a, b = sets[doc_id], sets[other]
+            jaccard = len(a & b) / len(a | b)
+            if jaccard >= threshold:
+                pairs.append((doc_id, other, round(jaccard, 4)))
+                ra, rb = find(doc_id), find(other)
+                parent[max(ra, rb)] = min(ra, rb)
+    return {i: find(i) for i in ids}, pairs
+
+
+def compute_splits(texts: Mapping[str, str], config: SplitConfig = SplitConfig()) -> SplitResult:
+    groups, pairs = group_keys(
+        texts, threshold=config.threshold, num_perm=config.num_perm, shingle=config.shingle
+    )
+    assignment = {d: split_of(key, config.seed, config.ratios) for d, key in groups.items()}
+    return SplitResult(config=config, assignment=assignment, groups=groups, near_duplicates=pairs)
+
+
+def manifest(result: SplitResult) -> dict[str, Any]:
+    lists = result.lists()
+    return {
+        "method": "sha256(seed:group_key) → [0,1) against cumulative ratios; group key = "
+        "smallest id among MinHash-LSH near-duplicates (character shingles of the "
+        "normalised text)",
+        "seed": result.config.seed,
+        "ratios": dict(zip(SPLIT_NAMES, result.config.ratios, strict=True)),
+        "near_duplicate_threshold": result.config.threshold,
+        "minhash_num_perm": result.config.num_perm,
+        "shingle_size": result.config.shingle,
+        "counts": {name: len(ids) for name, ids in lists.items()},
+        "sha256": {name: sha256_text(_list_text(ids)) for name, ids in lists.items()},
+        "groups": {d: k for d, k in sorted(result.groups.items()) if d != k},
+        "near_duplicates": [list(p) for p in result.near_duplicates],
+    }
+
+
+def _list_text(ids: Sequence[str]) -> str:
+    return "".join(f"{i}\n" for i in ids)
+
+
+def write_splits(root: Path, result: SplitResult) -> None:
+    folder = root / SPLITS_DIR
+    for name, ids in result.lists().items():
+        write_text(folder / f"{name}.txt", _list_text(ids))
+    write_text(
+        folder / "manifest.json", json.dumps(manifest(result), ensure_ascii=False, indent=2) + "\n"
+    )
+
+
+def read_committed(root: Path) -> dict[str, list[str]]:
+    folder = root / SPLITS_DIR
+    lists = {}
+    for name in SPLIT_NAMES:
+        path = folder / f"{name}.txt"
+        if not path.exists():
+            raise error("A502", path=path)
+        lists[name] = [
+            line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+        ]
+    return lists
+
+
+def read_config(root: Path) -> SplitConfig:
+    """The split configuration recorded in the committed manifest (defaults if none)."""
+    path = root / SPLITS_DIR / "manifest.json"
+    if not path.exists():
+        return SplitConfig()
+    data = read_manifest(path)
+    try:
+        train, dev, test = (float(data["ratios"][n]) for n in SPLIT_NAMES)
+        return SplitConfig(
+            seed=int(data["seed"]),
+            ratios=(train, dev, test),
+            threshold=float(data["near_duplicate_threshold"]),
+            num_perm=int(data["minhash_num_perm"]),
+            shingle=int(data["shingle_size"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise error("A505", path=path, problem=f"bad or missing field {exc}") from exc
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The committed manifest as a JSON object (A505 when it is not one)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise error("A505", path=path, problem=f"not valid JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise error("A505", path=path, problem="expected a JSON object")
+    return data
+
+
+def check_splits(
+    root: Path, texts: Mapping[str, str], *, computed: SplitResult | None = None
+) -> list[str]:
+    """Differences between the committed lists and what the function computes now.
+
+    ``computed`` is the result of ``compute_splits(texts, read_config(root))`` when the
+    caller already has it (MinHash over the corpus is not cheap to repeat).
+    """
+    committed = read_committed(root)
+    result = computed or compute_splits(texts, read_config(root))
+    computed_lists = result.lists()
+    problems = []
+    for name in SPLIT_NAMES:
+        missing = sorted(set(computed_lists[name]) - set(committed[name]))
+        extra = sorted(set(committed[name]) - set(computed_lists[name]))
+        if missing:
+            problems.append(f"splits/{name}.txt lacks {missing} (computed: {name})")
+        if extra:
+            problems.append(f"splits/{name}.txt has {extra}, computed elsewhere")
+    manifest_path = root / SPLITS_DIR / "manifest.json"
+    if manifest_path.exists():
+        recorded = read_manifest(manifest_path).get("sha256", {})
+        for name in SPLIT_NAMES:
+            actual = sha256_text(_list_text(committed[name]))
+            if recorded.get(name) != actual:
+                problems.append(f"splits/manifest.json: sha256 of {name} is stale")
+    return problems
+
+
+def lists_sha256(lists: Mapping[str, Sequence[str]]) -> str:
+    """One hash of the committed split lists (what baseline results record they used)."""
+    return sha256_text("".join(f"{name}\n{_list_text(lists[name])}" for name in SPLIT_NAMES))

@@ -1,0 +1,392 @@
+"""`astana validate`: a catalogue of checks over documents, gold and splits.
+
+Each check is a small ``check_*`` function returning coded ``Issue`` records
+(in the spirit of ``spacy debug data`` and BigBIO's harness). ``validate``
+runs them all in one pass over gold (tokenising each paragraph once, for E010
+and E011, and handing the tokens to a sink: the writer in ``astana build``);
+any error makes the command exit 1.
+
+Codes (E = error, W = warning):
+
+====  ===========================================================
+E001  duplicate document id (cleaned documents or gold)
+E002  gold document not among the cleaned documents
+E003  drift: gold text or paragraphs differ from the current cleaned text
+E004  span offsets out of range or start >= end
+E005  stored entity text differs from text[start:end]
+E006  span starts or ends on whitespace or punctuation
+E007  overlapping spans
+E008  entity label not in the schema
+E009  event label not in the schema
+E010  span misaligned with tokens (starts inside a token not after a
+      proclitic sequence, or ends inside a token)
+E011  malformed IOB2 sequence, or a token claimed by two spans
+E012  a document in more than one split
+E013  splits do not cover the documents (missing or unknown ids)
+E014  near-duplicate documents in different splits
+E015  committed split lists differ from what the split function computes
+W001  a label used in dev/test never occurs in train
+W002  a cleaned document has no gold annotation (left out of the dataset)
+====  ===========================================================
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from astana_corpus.core.arabic import is_word_char
+from astana_corpus.core.records import Document, GoldDocument, Issue
+from astana_corpus.core.schema import Schema
+from astana_corpus.core.spans import boundary_problem
+from astana_corpus.core.tokens import bio_problems
+from astana_corpus.dataset.rows import ParagraphView, paragraph_views
+
+ERROR, WARNING = "error", "warning"
+CODE_NAMES = {
+    "E001": "duplicate document id",
+    "E002": "gold document unknown",
+    "E003": "text drift",
+    "E004": "offsets out of range",
+    "E005": "entity text mismatch",
+    "E006": "span edge on space/punctuation",
+    "E007": "overlapping spans",
+    "E008": "unknown entity label",
+    "E009": "unknown event label",
+    "E010": "span misaligned with tokens",
+    "E011": "malformed IOB2",
+    "E012": "document in several splits",
+    "E013": "splits do not cover documents",
+    "E014": "near-duplicates across splits",
+    "E015": "split lists stale",
+    "W001": "label missing from train",
+    "W002": "document not annotated",
+}
+# What the build does with a validated record (writes its rows); validation alone passes none.
+RecordSink = Callable[[GoldDocument, Sequence[ParagraphView]], None]
+
+
+def _issue(code: str, doc_id: str | None, offset: int | None, message: str) -> Issue:
+    return Issue(code, ERROR if code.startswith("E") else WARNING, doc_id, offset, message)
+
+
+@dataclass
+class Report:
+    issues: list[Issue] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == WARNING]
+
+    def to_dict(self) -> dict[str, Any]:
+        counts = Counter(i.code for i in self.issues)
+        return {
+            "ok": not self.errors,
+            "checked": self.checked,
+            "counts": {code: counts[code] for code in sorted(counts)},
+            "issues": [asdict(i) for i in self.issues],
+        }
+
+
+# ---------------------------------------------------------------- checks
+
+
+def check_unique_ids(ids: Iterable[str], *, what: str) -> list[Issue]:
+    counts = Counter(ids)
+    return [
+        _issue("E001", i, None, f"{what}: id {i} occurs {n} times")
+        for i, n in sorted(counts.items())
+        if n > 1
+    ]
+
+
+def check_gold_documents_known(
+    gold: Sequence[GoldDocument], documents: Mapping[str, Document]
+) -> list[Issue]:
+    return [
+        _issue(
+            "E002",
+            g.id,
+            None,
+            f"{g.id} is in gold but not among the cleaned documents (articles/articles.yaml)",
+        )
+        for g in gold
+        if g.id not in documents
+    ]
+
+
+def check_drift(gold: Sequence[GoldDocument], documents: Mapping[str, Document]) -> list[Issue]:
+    """Gold must annotate exactly the current cleaned text and paragraphs."""
+    issues = []
+    for g in gold:
+        doc = documents.get(g.id)
+        if doc is None:
+            continue
+        if g.text != doc.text:
+            offset = next(
+                (i for i, (a, b) in enumerate(zip(g.text, doc.text, strict=False)) if a != b),
+                min(len(g.text), len(doc.text)),
+            )
+            issues.append(
+                _issue(
+                    "E003",
+                    g.id,
+                    offset,
+                    f"gold text differs from the cleaned text at offset {offset} (gold "
+                    f"{g.text[offset : offset + 20]!r} vs now "
+                    f"{doc.text[offset : offset + 20]!r}); "
+                    "cleaning changed: restore it, or re-annotate the changed paragraphs",
+                )
+            )
+            continue
+        spans = [(p.start, p.end) for p in g.paragraphs]
+        if spans != [(p.start, p.end) for p in doc.paragraphs]:
+            issues.append(
+                _issue("E003", g.id, None, "gold paragraphs differ from the cleaned paragraphs")
+            )
+    return issues
+
+
+def check_offsets(record: GoldDocument) -> list[Issue]:
+    text = record.text
+    issues = []
+    for e in record.entities:
+        if not 0 <= e.start < e.end <= len(text):
+            issues.append(
+                _issue(
+                    "E004",
+                    record.id,
+                    e.start,
+                    f"span [{e.start}, {e.end}) outside text of length {len(text)} or empty",
+                )
+            )
+        elif text[e.start : e.end] != e.text:
+            issues.append(
+                _issue(
+                    "E005",
+                    record.id,
+                    e.start,
+                    f"stored text {e.text!r} but text[start:end] is {text[e.start : e.end]!r}",
+                )
+            )
+    return issues
+
+
+def _edges_are_word_chars(text: str, start: int, end: int) -> bool | None:
+    """None when the span is out of range (E004's business), else whether both edge
+    characters are word characters."""
+    if not 0 <= start < end <= len(text):
+        return None
+    return is_word_char(text[start]) and is_word_char(text[end - 1])
+
+
+def check_span_edges(record: GoldDocument) -> list[Issue]:
+    return [
+        _issue(
+            "E006",
+            record.id,
+            e.start,
+            f"span {record.text[e.start : e.end]!r} starts or ends on whitespace/punctuation",
+        )
+        for e in record.entities
+        if _edges_are_word_chars(record.text, e.start, e.end) is False
+    ]
+
+
+def check_overlaps(record: GoldDocument) -> list[Issue]:
+    issues = []
+    ordered = sorted(record.entities, key=lambda e: (e.start, e.end))
+    for a, b in pairwise(ordered):
+        if b.start < a.end:
+            issues.append(
+                _issue(
+                    "E007",
+                    record.id,
+                    b.start,
+                    f"{a.label} [{a.start}, {a.end}) overlaps {b.label} [{b.start}, {b.end})",
+                )
+            )
+    return issues
+
+
+def check_labels(record: GoldDocument, schema: Schema) -> list[Issue]:
+    issues = [
+        _issue(
+            "E008", record.id, e.start, f"entity label {e.label!r} not in annotations/schema.yaml"
+        )
+        for e in record.entities
+        if e.label not in schema.entity_names
+    ]
+    events = set(record.events).union(*(p.events for p in record.paragraphs))
+    issues += [
+        _issue("E009", record.id, None, f"event label {ev!r} not in annotations/schema.yaml")
+        for ev in sorted(events)
+        if ev not in schema.event_names
+    ]
+    return issues
+
+
+def check_token_alignment(record: GoldDocument, views: Sequence[ParagraphView]) -> list[Issue]:
+    """A span may start inside a token only after a proclitic sequence, and must end at a
+    token end (tokens of the ``tokens`` config)."""
+    issues = []
+    for view in views:
+        for e in view.entities:
+            if not _edges_are_word_chars(view.text, e.start, e.end):
+                continue  # reported by E004 / E006
+            problem = boundary_problem(view.text, e.start, e.end, view.tokens)
+            if problem:
+                issues.append(_issue("E010", record.id, view.start + e.start, problem))
+    return issues
+
+
+def check_bio(doc_id: str, tags: Sequence[str], *, offset: int | None = None) -> list[Issue]:
+    return [
+        _issue("E011", doc_id, offset, f"token {i}: {problem}") for i, problem in bio_problems(tags)
+    ]
+
+
+def check_tokens(record: GoldDocument, views: Sequence[ParagraphView]) -> list[Issue]:
+    """Malformed IOB2 sequences, and tokens claimed by two spans, in the tags the build writes."""
+    issues = []
+    for view in views:
+        issues += check_bio(record.id, view.tags, offset=view.start)
+        for c in view.conflicts:
+            token = view.tokens[c.token_index]
+            issues.append(
+                _issue(
+                    "E011",
+                    record.id,
+                    view.start + token.start,
+                    f"token {token.text!r} is covered by both "
+                    f"{c.first.label} [{c.first.start}, {c.first.end}) and "
+                    f"{c.second.label} [{c.second.start}, {c.second.end})",
+                )
+            )
+    return issues
+
+
+def check_splits_partition(
+    lists: Mapping[str, Sequence[str]], doc_ids: Iterable[str]
+) -> list[Issue]:
+    issues = []
+    where: dict[str, list[str]] = defaultdict(list)
+    for name, ids in lists.items():
+        for i in ids:
+            where[i].append(name)
+    for i, names in sorted(where.items()):
+        if len(names) > 1:
+            issues.append(_issue("E012", i, None, f"{i} is in {names}"))
+    known = set(doc_ids)
+    for i in sorted(known - set(where)):
+        issues.append(_issue("E013", i, None, f"{i} is in no split; run `astana split`"))
+    for i in sorted(set(where) - known):
+        issues.append(_issue("E013", i, None, f"{i} is in a split but not a document"))
+    return issues
+
+
+def check_near_duplicates(
+    lists: Mapping[str, Sequence[str]], pairs: Iterable[tuple[str, str, float]]
+) -> list[Issue]:
+    split = {i: name for name, ids in lists.items() for i in ids}
+    return [
+        _issue(
+            "E014",
+            a,
+            None,
+            f"{a} ({split[a]}) and {b} ({split[b]}) are near-"
+            f"duplicates (Jaccard {j}) in different splits",
+        )
+        for a, b, j in pairs
+        if a in split and b in split and split[a] != split[b]
+    ]
+
+
+def check_labels_in_train(
+    lists: Mapping[str, Sequence[str]], gold: Mapping[str, GoldDocument]
+) -> list[Issue]:
+    def labels(ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for i in ids:
+            if i in gold:
+                found |= {e.label for e in gold[i].entities}
+                found |= set(gold[i].events)
+        return found
+
+    train = labels(lists.get("train", []))
+    issues = []
+    for name in ("dev", "test"):
+        for label in sorted(labels(lists.get(name, [])) - train):
+            issues.append(
+                _issue("W001", None, None, f"label {label} occurs in {name} but never in train")
+            )
+    return issues
+
+
+def check_annotated(
+    documents: Mapping[str, Document], gold: Mapping[str, GoldDocument]
+) -> list[Issue]:
+    return [
+        _issue(
+            "W002",
+            i,
+            None,
+            f"{i} has no gold annotation; it is left out of the dataset until annotated",
+        )
+        for i in sorted(set(documents) - set(gold))
+    ]
+
+
+# ---------------------------------------------------------------- runner
+
+
+def validate(
+    *,
+    documents: Sequence[Document],
+    gold: Sequence[GoldDocument],
+    schema: Schema,
+    split_lists: Mapping[str, Sequence[str]] | None,
+    near_duplicates: Iterable[tuple[str, str, float]] = (),
+    split_problems: Sequence[str] = (),
+    sink: RecordSink | None = None,
+) -> Report:
+    """Run every check in one pass over gold; ``sink`` receives each record with its
+    tokenised paragraphs (what `astana build` writes)."""
+    report = Report()
+    by_id = {d.id: d for d in documents}
+    gold_by_id = {g.id: g for g in gold}
+    report.issues += check_unique_ids([d.id for d in documents], what="cleaned documents")
+    report.issues += check_unique_ids([g.id for g in gold], what="gold")
+    report.issues += check_gold_documents_known(gold, by_id)
+    report.issues += check_drift(gold, by_id)
+    for record in gold:
+        views = paragraph_views(record)
+        report.issues += check_offsets(record)
+        report.issues += check_span_edges(record)
+        report.issues += check_overlaps(record)
+        report.issues += check_labels(record, schema)
+        report.issues += check_token_alignment(record, views)
+        report.issues += check_tokens(record, views)
+        if sink is not None:
+            sink(record, views)
+    if split_lists is not None:
+        report.issues += check_splits_partition(split_lists, by_id)
+        report.issues += check_near_duplicates(split_lists, near_duplicates)
+        report.issues += [_issue("E015", None, None, p) for p in split_problems]
+        report.issues += check_labels_in_train(split_lists, gold_by_id)
+    report.issues += check_annotated(by_id, gold_by_id)
+    report.checked = {
+        "documents": len(documents),
+        "gold_documents": len(gold),
+        "entities": sum(len(g.entities) for g in gold),
+        "paragraphs": sum(len(g.paragraphs) for g in gold),
+    }
+    return report

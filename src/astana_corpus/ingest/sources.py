@@ -1,0 +1,208 @@
+"""Raw articles and their metadata: ``articles/articles.yaml``, decoding, HTML extraction.
+
+Raw files are never edited. Each is listed with a stable id and the sha256 of
+its bytes; reading one checks the bytes against it, decodes UTF-8 (or
+extracts an HTML page's main text with trafilatura) and names the file and
+byte offset of anything that is not article text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from astana_corpus.core.errors import error
+from astana_corpus.core.io import read_yaml, sha256_bytes, write_text
+from astana_corpus.core.paths import METADATA_FILE, RAW_DIR
+
+SUPPORTED_SUFFIXES = (".txt", ".html", ".htm")
+ID_PATTERN = re.compile(r"^astana-\d{4,}$")
+# C0 controls other than tab/newline/CR/FF/VT: their presence means the file
+# is not text.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    """One entry of ``articles/articles.yaml``."""
+
+    id: str
+    file: str
+    sha256: str
+    outlet: str | None = None
+    url: str | None = None
+    published: str | None = None
+
+
+def decode_raw(data: bytes, path: Path | str) -> str:
+    """Decode raw bytes as UTF-8 text, dropping a leading BOM.
+
+    Raises ``InputFormatError`` naming the file and byte offset for empty,
+    binary and invalid UTF-8 input.
+    """
+    if not data.strip():
+        raise error("A101", path=path)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise error("A102", path=path, offset=nul)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(
+            "A103", path=path, offset=exc.start, byte=data[exc.start], reason=exc.reason
+        ) from exc
+    control = _CONTROL.search(text)
+    if control:
+        raise error("A104", path=path, offset=control.start(), char=ord(control.group()))
+    return text.removeprefix("\ufeff")
+
+
+def html_to_text(html: str, path: Path | str) -> str:
+    """The main text of an HTML page (title first), via trafilatura."""
+    import trafilatura
+
+    extracted: Any = trafilatura.bare_extraction(
+        html,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        include_links=False,
+        deduplicate=False,
+        favor_precision=False,
+        with_metadata=True,
+    )
+    body = (extracted.text if extracted is not None else "") or ""
+    if not body.strip():
+        raise error("A105", path=path)
+    title = (extracted.title or "").strip()
+    if title and not body.lstrip().startswith(title):
+        return f"{title}\n{body}"
+    return body
+
+
+def extractor_name() -> str:
+    import trafilatura
+
+    return f"trafilatura {trafilatura.__version__}"
+
+
+def read_source(path: Path) -> tuple[bytes, str, str]:
+    """Return (raw bytes, source text, what the source text is)."""
+    if not path.is_file():
+        raise error("A106", path=path, metadata=METADATA_FILE)
+    data = path.read_bytes()
+    text = decode_raw(data, path)
+    if path.suffix.lower() in (".html", ".htm"):
+        return data, html_to_text(text, path), extractor_name()
+    return data, text, "utf-8"
+
+
+def read_metadata(root: Path) -> list[ArticleMeta]:
+    """Read and check ``articles/articles.yaml`` (ids unique and well formed)."""
+    path = root / METADATA_FILE
+    data = read_yaml(path, hint="run `astana articles register` to create it")
+    entries = data.get("articles")
+    if not isinstance(entries, list):
+        raise error("A107", path=path, problem="expected a top-level `articles:` list")
+    metas: list[ArticleMeta] = []
+    seen_ids: set[str] = set()
+    seen_files: set[str] = set()
+    allowed = set(ArticleMeta.__dataclass_fields__)
+    for number, entry in enumerate(entries, start=1):
+        where = f"{path}: entry {number}"
+        if not isinstance(entry, dict):
+            raise error("A107", path=where, problem="expected a mapping with id, file, sha256")
+        unknown = set(entry) - allowed
+        if unknown:
+            raise error(
+                "A107",
+                path=where,
+                problem=f"unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}",
+            )
+        missing = {"id", "file", "sha256"} - set(entry)
+        if missing:
+            raise error("A107", path=where, problem=f"missing {sorted(missing)}")
+        values = {k: (None if v is None else str(v)) for k, v in entry.items()}
+        meta = ArticleMeta(**values)  # type: ignore[arg-type]  # id, file, sha256 checked above
+        if not ID_PATTERN.match(meta.id):
+            raise error(
+                "A107", path=where, problem=f"id {meta.id!r} is not of the form astana-0001"
+            )
+        if meta.id in seen_ids:
+            raise error(
+                "A107", path=where, problem=f"duplicate id {meta.id} (ids are never reused)"
+            )
+        if meta.file in seen_files:
+            raise error("A107", path=where, problem=f"file {meta.file} is listed twice")
+        seen_ids.add(meta.id)
+        seen_files.add(meta.file)
+        metas.append(meta)
+    return metas
+
+
+def register_articles(
+    root: Path,
+    *,
+    outlet: str | None = None,
+    url: str | None = None,
+    published: str | None = None,
+) -> list[ArticleMeta]:
+    """Add every raw file not yet in the metadata, with the next free ids.
+
+    Existing entries are never renumbered, so ids stay stable as the corpus
+    grows; new files get ids in file-name order. Returns the new entries.
+    """
+    path = root / METADATA_FILE
+    metas = read_metadata(root) if path.exists() else []
+    listed = {m.file for m in metas}
+    next_number = max((int(m.id.split("-")[1]) for m in metas), default=0) + 1
+    added: list[ArticleMeta] = []
+    for raw in sorted((root / RAW_DIR).iterdir()):
+        if raw.name in listed or raw.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue
+        decode_raw(raw.read_bytes(), raw)
+        meta = ArticleMeta(
+            id=f"astana-{next_number:04d}",
+            file=raw.name,
+            sha256=sha256_bytes(raw.read_bytes()),
+            outlet=outlet,
+            url=url,
+            published=published,
+        )
+        next_number += 1
+        added.append(meta)
+    if added or not path.exists():
+        write_metadata(root, metas + added)
+    return added
+
+
+def write_metadata(root: Path, metas: list[ArticleMeta]) -> None:
+    header = (
+        "# One entry per raw article in articles/raw/. Ids are stable: never renumber or\n"
+        "# reuse one. sha256 is of the raw bytes; ingest refuses a file that changed.\n"
+        "# outlet / url / published stay null where unknown: never invent a source.\n"
+    )
+    body = yaml.safe_dump(
+        {"articles": [m.__dict__ for m in metas]},
+        allow_unicode=True,
+        sort_keys=False,
+        width=1000,
+    )
+    write_text(root / METADATA_FILE, header + body)
+
+
+def check_unlisted(root: Path, metas: Iterable[ArticleMeta]) -> None:
+    listed = {m.file for m in metas}
+    raw_dir = root / RAW_DIR
+    unlisted = sorted(
+        p.name
+        for p in raw_dir.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.name not in listed
+    )
+    if unlisted:
+        raise error("A109", path=raw_dir, metadata=METADATA_FILE, files=", ".join(unlisted))

@@ -1,0 +1,504 @@
+"""The one orchestrator: which stage reads which materialised output, for the CLI and tests.
+
+The flow (ARCHITECTURE.md)::
+
+    articles/ ──ingest──▶ build/documents.jsonl ──┬─▶ preannotate, Doccano push/pull, merge
+                          (reused while its key    │        ▼
+                           matches the inputs)     │   annotations/gold.jsonl
+                                                   └─▶ validate ─▶ build ─▶ dist/astana-corpus
+                                                         (one pass: checks + rows + card facts)
+
+Every function here takes the project root and keyword options, reads each
+input once, and calls the stage functions of ``ingest``, ``annotate``,
+``dataset`` and ``models``; the CLI only parses arguments and renders what
+these return.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import astana_corpus
+from astana_corpus.annotate.agreement import agreement
+from astana_corpus.annotate.doccano import connect
+from astana_corpus.annotate.merge import MergeReport, merge, read_round
+from astana_corpus.annotate.preannotate import (
+    Gazetteer,
+    preannotate,
+    read_gazetteer,
+    score_against_gold,
+)
+from astana_corpus.annotate.server import admin_credentials, default_url
+from astana_corpus.core.errors import AstanaError, error
+from astana_corpus.core.gold import read_gold
+from astana_corpus.core.io import (
+    make_temp_dir,
+    sha256_bytes,
+    sha256_text,
+    write_jsonl,
+    write_text,
+)
+from astana_corpus.core.paths import (
+    BASELINES_DIR,
+    CARD_FILE,
+    CONFIGS_DIR,
+    DOCUMENTS_FILE,
+    DOCUMENTS_KEY_FILE,
+    GAZETTEER_FILE,
+    GOLD_FILE,
+    METADATA_FILE,
+    OUT_DIR,
+    RAW_DIR,
+    RESULTS_DIR,
+)
+from astana_corpus.core.records import Document, GoldDocument, StageStats
+from astana_corpus.core.schema import Schema, read_schema
+from astana_corpus.dataset.card import (
+    BaselineResult,
+    CardFacts,
+    generated_sections,
+    render_card,
+    sections,
+)
+from astana_corpus.dataset.rows import ParagraphView
+from astana_corpus.dataset.splits import (
+    SPLIT_NAMES,
+    SplitResult,
+    check_splits,
+    compute_splits,
+    lists_sha256,
+    read_committed,
+    read_config,
+    write_splits,
+)
+from astana_corpus.dataset.validate import RecordSink, Report, validate
+from astana_corpus.dataset.writer import DatasetWriter, WriteSummary, front_matter
+from astana_corpus.ingest.documents import iter_documents_file, write_documents
+from astana_corpus.ingest.sources import read_metadata
+from astana_corpus.models.evaluate import evaluate, read_predictions
+from astana_corpus.models.export import write_docbins
+from astana_corpus.models.train import (
+    BASELINES,
+    ENTITY_BASELINES,
+    EVENT_BASELINES,
+    read_results,
+    run_baseline,
+)
+from astana_corpus.models.view import predictions_as_records, render_html
+
+# The modules whose code decides what cleaning produces: a change to any of them
+# invalidates the materialised documents.
+_CLEANING_CODE = ("ingest/clean.py", "ingest/sources.py", "ingest/documents.py", "core/arabic.py")
+
+
+# ---------------------------------------------------------------- documents
+
+
+def documents_key(root: Path) -> dict[str, Any]:
+    """What the cleaned documents are a function of: metadata, raw bytes, cleaning code.
+
+    The documents file is reused only while this key is unchanged, like a
+    declared workflow step with its inputs (spaCy projects, DVC).
+    """
+    raw = {}
+    for meta in read_metadata(root):
+        path = root / RAW_DIR / meta.file
+        raw[meta.file] = sha256_bytes(path.read_bytes()) if path.is_file() else None
+    package = Path(astana_corpus.__file__).parent
+    code = sha256_text("".join(sha256_bytes((package / p).read_bytes()) for p in _CLEANING_CODE))
+    return {
+        "metadata": sha256_bytes((root / METADATA_FILE).read_bytes()),
+        "raw": raw,
+        "cleaning_code": code,
+        "trafilatura": metadata.version("trafilatura"),
+    }
+
+
+def ingest(root: Path, *, out: Path | None = None, progress: bool = False) -> StageStats:
+    """Clean every article and write the documents file (default ``build/documents.jsonl``,
+    with its input key so later stages can reuse it)."""
+    target = out or root / DOCUMENTS_FILE
+    key = documents_key(root)
+    stats = write_documents(root, out=target, progress=progress)
+    if target == root / DOCUMENTS_FILE:
+        write_text(root / DOCUMENTS_KEY_FILE, json.dumps({"key": key, "stats": stats.to_dict()}))
+    return stats
+
+
+def load_documents(root: Path, *, progress: bool = False) -> tuple[list[Document], dict[str, Any]]:
+    """The cleaned documents and the ingest counts: read from the materialised documents
+    file while its key matches the inputs, else ingested (once) and materialised."""
+    key = documents_key(root)
+    key_path, docs_path = root / DOCUMENTS_KEY_FILE, root / DOCUMENTS_FILE
+    stored: dict[str, Any] = {}
+    if key_path.is_file() and docs_path.is_file():
+        try:
+            stored = json.loads(key_path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            stored = {}  # a damaged key only costs a fresh ingest
+    if stored.get("key") != key:
+        stats = ingest(root, progress=progress)
+        stored = {"key": key, "stats": stats.to_dict()}
+    return list(iter_documents_file(docs_path)), stored["stats"]
+
+
+# ---------------------------------------------------------------- validation and build
+
+
+@dataclass
+class Checked:
+    """The inputs of the dataset, read once, and the validation report over them."""
+
+    schema: Schema
+    documents: list[Document]
+    ingest: dict[str, Any]
+    gold: list[GoldDocument]
+    split_lists: dict[str, list[str]]
+    split_result: SplitResult
+    report: Report
+
+
+# Given the documents and committed split lists, what receives each validated record.
+SinkFactory = Callable[[list[Document], dict[str, list[str]]], RecordSink]
+
+
+def check(root: Path, *, progress: bool = False, make_sink: SinkFactory | None = None) -> Checked:
+    """The one validation pipeline (`astana validate` and `astana build`): documents,
+    gold and splits read once, every check run, each record handed to the sink."""
+    schema = read_schema(root)
+    documents, ingest_stats = load_documents(root, progress=progress)
+    gold = read_gold(root / GOLD_FILE)
+    texts = {d.id: d.text for d in documents}
+    computed = compute_splits(texts, read_config(root))
+    try:
+        lists = read_committed(root)
+        problems = check_splits(root, texts, computed=computed)
+    except AstanaError as exc:
+        lists, problems = {}, [str(exc)]
+    report = validate(
+        documents=documents,
+        gold=gold,
+        schema=schema,
+        split_lists=lists,
+        near_duplicates=computed.near_duplicates,
+        split_problems=problems,
+        sink=make_sink(documents, lists) if make_sink else None,
+    )
+    return Checked(schema, documents, ingest_stats, gold, lists, computed, report)
+
+
+@dataclass
+class BuildSummary:
+    out_dir: Path
+    written: WriteSummary
+    validation: dict[str, Any] = field(default_factory=dict)
+    facts: CardFacts | None = None
+
+
+def build(root: Path, *, out_dir: Path | None = None, progress: bool = False) -> BuildSummary:
+    """The main job: documents → validate (incl. split check) → write ``out_dir``.
+
+    Rows are written to a staging folder during the validation pass; on any
+    validation error (A503) the staging folder is removed and nothing is built.
+    """
+    out_dir = out_dir or root / OUT_DIR
+    schema = read_schema(root)
+    staging = make_temp_dir(out_dir.parent, f".{out_dir.name}-")
+    try:
+        writer = DatasetWriter(staging, schema)
+
+        def make_sink(documents: list[Document], lists: dict[str, list[str]]) -> RecordSink:
+            provenance = {d.id: d.to_dict()["provenance"] for d in documents}
+            split_of = {i: name for name, ids in lists.items() for i in ids}
+
+            def write(record: GoldDocument, views: Sequence[ParagraphView]) -> None:
+                split = split_of.get(record.id)
+                if split is not None and record.id in provenance:  # else E002/E013 say why
+                    writer.add(record, views, split=split, provenance=provenance[record.id])
+
+            return write
+
+        checked = check(root, progress=progress, make_sink=make_sink)
+        written = writer.close()
+        report = checked.report
+        if report.errors:
+            first = "; ".join(f"{i.code} {i.doc_id or ''} {i.message}" for i in report.errors[:5])
+            raise error("A503", count=len(report.errors), first=first)
+        facts = card_facts(root, checked, written)
+        card = render_card((root / CARD_FILE).read_text(encoding="utf-8"), sections(facts))
+        write_text(staging / "README.md", front_matter(schema, written) + card)
+        _swap(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildSummary(out_dir=out_dir, written=written, validation=report.to_dict(), facts=facts)
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}-old")
+        shutil.rmtree(old, ignore_errors=True)
+        out_dir.rename(old)
+    staging.rename(out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- card
+
+
+def data_fingerprint(root: Path, split_lists: dict[str, list[str]]) -> dict[str, str]:
+    """The hashes a baseline result records: the gold file and the committed split lists."""
+    return {
+        "gold_sha256": sha256_bytes((root / GOLD_FILE).read_bytes()),
+        "splits_sha256": lists_sha256(split_lists),
+    }
+
+
+def card_facts(root: Path, checked: Checked, written: WriteSummary) -> CardFacts:
+    """The facts the card renders, from this build's stage outputs and recorded results."""
+    schema = checked.schema
+    scores = score_against_gold(
+        preannotate(checked.documents, read_gazetteer(root, schema)),
+        checked.gold,
+        checked.documents,
+        schema.entity_names,
+    )
+    fingerprint = data_fingerprint(root, checked.split_lists)
+    results = read_results(root)
+    baselines: list[tuple[str, BaselineResult | None]] = []
+    for name in BASELINES:
+        r = results.get(name)
+        baselines.append(
+            (
+                name,
+                None
+                if r is None
+                else BaselineResult(
+                    name=name,
+                    command=r["command"],
+                    split=r["split"],
+                    entities=r["scores"]["entities"] if name in ENTITY_BASELINES else None,
+                    events=r["scores"]["events"] if name in EVENT_BASELINES else None,
+                    stale=r.get("data") != fingerprint,
+                ),
+            )
+        )
+    return CardFacts(
+        schema=schema,
+        ingest=checked.ingest,
+        rows=written.rows,
+        tokens=written.tokens,
+        entities=written.entities,
+        events=written.events,
+        validation=checked.report.to_dict(),
+        preannotation=scores,
+        baselines=baselines,
+        instance=written.instance,
+    )
+
+
+def update_card(root: Path, *, check_only: bool = False) -> list[str]:
+    """Rewrite (or with ``check_only``, compare) the card from a fresh build in a temporary
+    folder; return the names of the stale sections."""
+    path = root / CARD_FILE
+    current = path.read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        summary = build(root, out_dir=Path(tmp) / "astana-corpus")
+    assert summary.facts is not None
+    fresh = render_card(current, sections(summary.facts))
+    now, new = generated_sections(current), generated_sections(fresh)
+    stale = sorted(name for name in new if now.get(name) != new[name])
+    if not check_only and fresh != current:
+        write_text(path, fresh)
+    return stale
+
+
+# ---------------------------------------------------------------- splits
+
+
+def split(root: Path) -> SplitResult:
+    """Compute the splits from the documents and write splits/."""
+    documents, _ = load_documents(root)
+    result = compute_splits({d.id: d.text for d in documents}, read_config(root))
+    write_splits(root, result)
+    return result
+
+
+def split_problems(root: Path) -> list[str]:
+    """How the committed split lists differ from what the split function computes now."""
+    documents, _ = load_documents(root)
+    return check_splits(root, {d.id: d.text for d in documents})
+
+
+# ---------------------------------------------------------------- annotation
+
+
+def gazetteer_or_none(root: Path, schema: Schema) -> Gazetteer | None:
+    return read_gazetteer(root, schema) if (root / GAZETTEER_FILE).exists() else None
+
+
+def write_preannotations(root: Path, *, out: Path) -> tuple[int, int]:
+    """Suggestions for every paragraph → ``out``; returns (paragraphs, suggestions)."""
+    schema = read_schema(root)
+    documents, _ = load_documents(root)
+    lines = list(preannotate(documents, read_gazetteer(root, schema)))
+    write_jsonl(out, (line.to_dict() for line in lines))
+    return len(lines), sum(len(line.suggestions) for line in lines)
+
+
+def preannotation_scores(root: Path) -> dict[str, dict[str, float | int]]:
+    schema = read_schema(root)
+    documents, _ = load_documents(root)
+    return score_against_gold(
+        preannotate(documents, read_gazetteer(root, schema)),
+        read_gold(root / GOLD_FILE),
+        documents,
+        schema.entity_names,
+    )
+
+
+def merge_round(
+    root: Path,
+    *,
+    round_name: str,
+    prefer: str | None = None,
+    resolutions: Path | None = None,
+    confirmed_only: bool = True,
+) -> MergeReport:
+    schema = read_schema(root)
+    documents, _ = load_documents(root)
+    return merge(
+        root,
+        round_name=round_name,
+        documents=documents,
+        schema=schema,
+        gazetteer=gazetteer_or_none(root, schema),
+        prefer=prefer,
+        resolutions=resolutions,
+        confirmed_only=confirmed_only,
+    )
+
+
+def round_agreement(root: Path, *, round_name: str, confirmed_only: bool = True) -> dict[str, Any]:
+    schema = read_schema(root)
+    documents, _ = load_documents(root)
+    by_annotator = read_round(
+        root, round_name, {d.id: d for d in documents}, schema, confirmed_only=confirmed_only
+    )
+    result = agreement(
+        by_annotator, entity_labels=schema.entity_names, event_labels=schema.event_names
+    )
+    result["round"] = round_name
+    return result
+
+
+# ---------------------------------------------------------------- models
+
+
+def gold_by_split(root: Path) -> dict[str, list[GoldDocument]]:
+    """The gold records of each committed split (A606 for a listed document without gold)."""
+    lists = read_committed(root)
+    gold = {g.id: g for g in read_gold(root / GOLD_FILE)}
+    missing = sorted({i for ids in lists.values() for i in ids} - set(gold))
+    if missing:
+        raise error("A606", missing=missing)
+    return {name: [gold[i] for i in ids] for name, ids in lists.items()}
+
+
+def gold_for_split(root: Path, split: str) -> dict[str, GoldDocument]:
+    """Gold records of the documents of one committed split, by id."""
+    if split not in SPLIT_NAMES:
+        raise error("A605", split=split, allowed=", ".join(SPLIT_NAMES))
+    return {g.id: g for g in gold_by_split(root)[split]}
+
+
+def evaluate_predictions(root: Path, *, predictions: Path, split: str) -> dict[str, Any]:
+    schema = read_schema(root)
+    gold = gold_for_split(root, split)
+    result = evaluate(gold, read_predictions(predictions, gold, schema), schema)
+    result["split"] = split
+    return result
+
+
+def export_spacy(root: Path, *, out_dir: Path) -> dict[str, int]:
+    return write_docbins(gold_by_split(root), read_schema(root), out_dir=out_dir)
+
+
+def train(
+    root: Path,
+    name: str,
+    *,
+    split: str = "test",
+    max_steps: int | None = None,
+    record: bool = True,
+    command: str = "",
+) -> dict[str, Any]:
+    """Run a baseline; with ``record``, write ``results/<name>.json`` with the hashes of the
+    gold and splits it used (the card marks it stale when they change)."""
+    schema = read_schema(root)
+    corpus = gold_by_split(root)
+    documents, _ = load_documents(root)
+    result = run_baseline(
+        name,
+        configs_dir=root / CONFIGS_DIR,
+        schema=schema,
+        gold=gold_for_split(root, split),
+        corpus=corpus,
+        documents=documents,
+        gazetteer=read_gazetteer(root, schema),
+        out_dir=root / BASELINES_DIR / name,
+        max_steps=max_steps,
+        command=command,
+        split=split,
+        data=data_fingerprint(root, read_committed(root)),
+    )
+    if record:
+        write_text(
+            root / RESULTS_DIR / f"{name}.json",
+            json.dumps(result, ensure_ascii=False, indent=2) + "\n",
+        )
+    return result
+
+
+def view(root: Path, *, out: Path, predictions: Path | None = None) -> int:
+    """Write the HTML view of gold (or of predictions, checked as evaluate checks them)."""
+    schema = read_schema(root)
+    gold = {g.id: g for g in read_gold(root / GOLD_FILE)}
+    if predictions is not None:
+        records = predictions_as_records(read_predictions(predictions, gold, schema).values(), gold)
+        title = f"predictions: {predictions}"
+    else:
+        records = [gold[k] for k in sorted(gold)]
+        title = "astana-corpus gold annotations"
+    write_text(out, render_html(records, schema, title=title))
+    return len(records)
+
+
+# ---------------------------------------------------------------- Doccano
+
+
+@dataclass
+class DoccanoSession:
+    """A logged-in client, its URL, and the project inputs the Doccano commands share."""
+
+    client: Any
+    url: str
+    documents: list[Document]
+    schema: Schema
+
+
+def doccano_session(root: Path, *, url: str | None = None) -> DoccanoSession:
+    """Log in (credentials from DOCCANO_USERNAME / DOCCANO_PASSWORD or a prompt)."""
+    address = (url or default_url(root)).rstrip("/")
+    username, password = admin_credentials(purpose=f"logging in to {address}")
+    client = connect(address, username, password)
+    documents, _ = load_documents(root)
+    return DoccanoSession(client, address, documents, read_schema(root))

@@ -1,0 +1,92 @@
+"""The orchestrator: each input read once, stage outputs reused while their inputs hold."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from astana_corpus import pipeline
+from astana_corpus.core import gold as gold_module
+from astana_corpus.core.errors import AstanaError
+from astana_corpus.core.paths import DOCUMENTS_FILE, DOCUMENTS_KEY_FILE, METADATA_FILE
+from astana_corpus.dataset import rows as rows_module
+from astana_corpus.ingest import documents as documents_module
+from tests.conftest import ROOT
+
+
+@pytest.fixture()
+def project(tmp_path):
+    """A copy of the committed project (inputs only, no build/ outputs)."""
+    for name in ("articles", "annotations", "splits", "results", "configs"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "dataset_card.md", tmp_path)
+    return tmp_path
+
+
+@pytest.fixture()
+def counts(monkeypatch):
+    """How often build cleans an article, reads gold and tokenises a paragraph."""
+    seen = {"cleaned": 0, "gold_reads": 0, "tokenised": 0}
+    clean, iter_gold, tokenize_many = (
+        documents_module.clean_document,
+        gold_module.iter_gold,
+        rows_module.tokenize_many,
+    )
+
+    def counting_clean(*args, **kwargs):
+        seen["cleaned"] += 1
+        return clean(*args, **kwargs)
+
+    def counting_gold(*args, **kwargs):
+        seen["gold_reads"] += 1
+        return iter_gold(*args, **kwargs)
+
+    def counting_tokens(texts):
+        texts = list(texts)
+        seen["tokenised"] += len(texts)
+        return tokenize_many(texts)
+
+    monkeypatch.setattr(documents_module, "clean_document", counting_clean)
+    monkeypatch.setattr(gold_module, "iter_gold", counting_gold)
+    monkeypatch.setattr(rows_module, "tokenize_many", counting_tokens)
+    return seen
+
+
+def test_build_cleans_once_reads_gold_once_tokenises_once(project, counts):
+    summary = pipeline.build(project, out_dir=project / "dist/astana-corpus")
+    paragraphs = sum(summary.written.rows["paragraphs"].values())
+    assert counts == {"cleaned": 5, "gold_reads": 1, "tokenised": paragraphs}
+    assert (project / DOCUMENTS_FILE).is_file() and (project / DOCUMENTS_KEY_FILE).is_file()
+
+
+def test_materialised_documents_are_reused_until_an_input_changes(project, counts):
+    pipeline.build(project, out_dir=project / "dist/a")
+    counts["cleaned"] = 0
+    pipeline.build(project, out_dir=project / "dist/b")
+    assert counts["cleaned"] == 0  # read from build/documents.jsonl
+    for config in ("documents", "paragraphs", "tokens"):
+        for path in (project / "dist/a/data" / config).iterdir():
+            assert path.read_bytes() == (project / "dist/b/data" / config / path.name).read_bytes()
+    metadata = project / METADATA_FILE
+    metadata.write_text(metadata.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    pipeline.load_documents(project)
+    assert counts["cleaned"] == 5  # the key changed: cleaned again
+
+
+def test_a_changed_raw_file_is_not_hidden_by_the_cache(project):
+    pipeline.load_documents(project)
+    raw = sorted((project / "articles/raw").iterdir())[0]
+    raw.write_bytes(raw.read_bytes() + "سطر جديد\n".encode())
+    with pytest.raises(AstanaError) as exc:
+        pipeline.load_documents(project)
+    assert exc.value.code == "A111"
+
+
+def test_validate_and_build_share_one_validation(project):
+    """A missing gold file is the same coded error for both commands."""
+    (project / "annotations/gold.jsonl").unlink()
+    for run in (lambda: pipeline.check(project), lambda: pipeline.build(project)):
+        with pytest.raises(AstanaError) as exc:
+            run()
+        assert exc.value.code == "A311"
