@@ -95,6 +95,7 @@ def test_disagreement_resolved_by_file_and_earlier_gold_kept(project_root):
                 "paragraph_index": 1,
                 "entities": [{"start": start, "end": start + 5, "label": "PER"}],
                 "events": ["STATEMENT"],
+                "reason": "a named person, as annotator a had it",
             }
         )
         + "\n"
@@ -113,7 +114,9 @@ def test_disagreement_resolved_by_file_and_earlier_gold_kept(project_root):
 def test_resolution_with_unknown_label_is_refused(project_root):
     write_round(project_root, "r1", {"a": [line(DOC, 0)], "b": [line(DOC, 0, cats=["AID"])]})
     bad = project_root / "bad.jsonl"
-    bad.write_text('{"doc_id": "test-0001", "paragraph_index": 0, "events": ["WAR"]}\n')
+    bad.write_text(
+        '{"doc_id": "test-0001", "paragraph_index": 0, "events": ["WAR"], "reason": "x"}\n'
+    )
     with pytest.raises(ValidationError, match=r"bad\.jsonl:1: ") as exc:
         merge(project_root, round_name="r1", documents=[DOC], schema=SCHEMA, resolutions=bad)
     assert exc.value.code == "A305" and "WAR" in str(exc.value)
@@ -142,6 +145,7 @@ def test_resolution_with_several_entities(project_root):
                     for w, lb in chosen
                 ],
                 "events": ["STATEMENT"],
+                "reason": "both names are entities",
             },
             ensure_ascii=False,
         )
@@ -152,6 +156,7 @@ def test_resolution_with_several_entities(project_root):
         project_root, round_name="r1", documents=[DOC], schema=SCHEMA, resolutions=resolution
     )
     assert (report.disagreements, report.resolved) == (1, 1)
+    assert report.resolved_as == {"neither": 1}
     (gold,) = read_jsonl(project_root / "annotations/gold.jsonl")
     assert [(e["text"], e["label"]) for e in gold["entities"]] == [
         ("أستانة", "GPE"),
@@ -193,3 +198,38 @@ def test_cli_merge_attaches_canonical_ids(project_root):
         "gpe:russia",
         "event:astana-round-7",
     ]
+
+
+def test_resolutions_need_a_reason_and_one_line_per_paragraph(project_root):
+    write_round(project_root, "r1", {"a": [line(DOC, 0)], "b": [line(DOC, 0, cats=["AID"])]})
+    path = project_root / "res.jsonl"
+    item = {"doc_id": "test-0001", "paragraph_index": 0, "events": ["AID"]}
+    for lines, needle in (([item], "reason"), ([{**item, "reason": "x"}] * 2, "twice")):
+        path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+        with pytest.raises(ValidationError, match=rf"^\[A305\] .*res\.jsonl:\d: .*{needle}"):
+            merge(project_root, round_name="r1", documents=[DOC], schema=SCHEMA, resolutions=path)
+
+
+def test_resolved_as_counts_whose_version_was_chosen(project_root):
+    write_round(
+        project_root,
+        "r1",
+        {
+            "a": [line(DOC, 0, cats=["AID"]), line(DOC, 1, cats=["STATEMENT"])],
+            "b": [line(DOC, 0), line(DOC, 1)],
+        },
+    )
+    path = project_root / "res.jsonl"
+    chosen = [(0, ["AID"]), (1, [])]  # a's version of p0, b's version of p1
+    path.write_text(
+        "".join(
+            json.dumps({"doc_id": "test-0001", "paragraph_index": i, "events": ev, "reason": "r"})
+            + "\n"
+            for i, ev in chosen
+        )
+    )
+    report = merge(
+        project_root, round_name="r1", documents=[DOC], schema=SCHEMA, resolutions=path, write=False
+    )
+    assert report.resolved_as == {"a": 1, "b": 1}
+    assert not (project_root / "annotations/gold.jsonl").exists()

@@ -62,3 +62,35 @@ def test_three_annotators_get_fleiss():
     result = agreement({"a": same, "b": same, "c": same}, entity_labels=[], event_labels=["AID"])
     assert len(result["pairs"]) == 3
     assert result["fleiss"]["events"]["AID"] == pytest.approx(1.0)
+
+
+def test_same_offsets_in_two_documents_are_two_mentions():
+    """Regression: spans were compared without their document, so equal offsets collided."""
+    a = {("d1", 0): ann("d1", 0, [(0, 5, "GPE")]), ("d2", 0): ann("d2", 0, [(0, 5, "GPE")])}
+    b = {("d1", 0): ann("d1", 0, [(0, 5, "GPE")]), ("d2", 0): ann("d2", 0, [])}
+    (pair,) = agreement({"a": a, "b": b}, entity_labels=["GPE"], event_labels=[])["pairs"]
+    assert (pair["entities"]["a"], pair["entities"]["b"], pair["entities"]["both"]) == (2, 1, 1)
+    assert pair["entities"]["f1"] == pytest.approx(2 * 1 / 3)
+
+
+def test_clitic_tolerant_agreement_forgives_only_a_leading_proclitic():
+    text = "زار الوفد بسوريا ثم سافر إلى موسكو"
+    s, m = text.index("بسوريا"), text.index("موسكو")
+    a = {("d", 0): ann("d", 0, [(s + 1, s + 6, "GPE"), (m, m + 5, "GPE")])}
+    b = {
+        ("d", 0): ann("d", 0, [(s, s + 6, "GPE"), (m + 1, m + 5, "GPE")])
+    }  # with its ب; and "وسكو", cut
+    result = agreement({"a": a, "b": b}, entity_labels=["GPE"], event_labels=[], texts={"d": text})
+    (pair,) = result["pairs"]
+    assert pair["entities"]["f1"] == 0.0
+    assert pair["entities"]["clitic"]["both"] == 1  # the proclitic ب is forgiven, "وسكو" is not
+    assert pair["entities"]["clitic"]["f1"] == pytest.approx(0.5)
+
+
+def test_event_label_decisions_f1():
+    a = {("d", 0): ann("d", 0, [], ["AID", "STATEMENT"]), ("d", 1): ann("d", 1, [], [])}
+    b = {("d", 0): ann("d", 0, [], ["AID"]), ("d", 1): ann("d", 1, [], ["ATTACK"])}
+    (pair,) = agreement(
+        {"a": a, "b": b}, entity_labels=[], event_labels=["AID", "ATTACK", "STATEMENT"]
+    )["pairs"]
+    assert pair["event_labels"]["f1"] == pytest.approx(2 * 1 / (2 + 2))

@@ -483,6 +483,21 @@ def test_preload_gives_annotators_the_suggestions_unconfirmed(doccano, admin, pr
     )
     assert (again.annotated, again.unchanged) == (0, 1)
 
+    # A session that accepts the suggestion as it is still confirms the example.
+    from astana_corpus.annotate.doccano import apply_session
+
+    session = project_root / "accept.yaml"
+    session.write_text(
+        "paragraphs:\n  - {doc: test-0001, p: 1, entities: [[سوريا, GPE]], events: [STATEMENT]}\n",
+        encoding="utf-8",
+    )
+    accepted = apply_session(
+        client=annotator, project=name, session=session, documents=[EMOJI_DOC], schema=SCHEMA
+    )
+    assert accepted.unchanged == 1
+    example = next(e for e in annotator.list_examples(project.id) if e.meta["paragraph_index"] == 1)
+    assert example.is_confirmed
+
 
 @pytest.mark.doccano
 def test_upload_rejected_by_doccano_is_named(admin, project_root):

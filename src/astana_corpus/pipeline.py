@@ -56,6 +56,7 @@ from astana_corpus.core.paths import (
     METADATA_FILE,
     OUT_DIR,
     RAW_DIR,
+    RESOLUTIONS_DIR,
     RESULTS_DIR,
 )
 from astana_corpus.core.records import Document, GoldDocument, StageStats
@@ -63,6 +64,7 @@ from astana_corpus.core.schema import Schema, read_schema
 from astana_corpus.dataset.card import (
     BaselineResult,
     CardFacts,
+    RoundAgreement,
     generated_sections,
     render_card,
     sections,
@@ -291,6 +293,18 @@ def card_facts(root: Path, checked: Checked, written: WriteSummary) -> CardFacts
                 ),
             )
         )
+    rounds = []
+    for round_name in sorted({g.annotation.round for g in checked.gold}):
+        result = _agreement(root, round_name, checked.documents, schema)
+        if len(result["annotators"]) >= 2:
+            report = _merge(root, round_name, checked.documents, schema, write=False)
+            adjudication = {
+                "agreed": report.paragraphs_agreed,
+                "disagreements": report.disagreements,
+                "resolved": report.resolved,
+                **report.resolved_as,
+            }
+            rounds.append(RoundAgreement(round_name, result, adjudication))
     return CardFacts(
         schema=schema,
         ingest=checked.ingest,
@@ -302,6 +316,7 @@ def card_facts(root: Path, checked: Checked, written: WriteSummary) -> CardFacts
         preannotation=scores,
         baselines=baselines,
         instance=written.instance,
+        agreement=rounds,
     )
 
 
@@ -365,6 +380,31 @@ def preannotation_scores(root: Path) -> dict[str, dict[str, float | int]]:
     )
 
 
+def _merge(
+    root: Path,
+    round_name: str,
+    documents: list[Document],
+    schema: Schema,
+    *,
+    prefer: str | None = None,
+    resolutions: Path | None = None,
+    confirmed_only: bool = True,
+    write: bool = True,
+) -> MergeReport:
+    default = root / RESOLUTIONS_DIR / f"{round_name}.jsonl"
+    return merge(
+        root,
+        round_name=round_name,
+        documents=documents,
+        schema=schema,
+        gazetteer=gazetteer_or_none(root, schema),
+        prefer=prefer,
+        resolutions=resolutions or (default if default.is_file() else None),
+        confirmed_only=confirmed_only,
+        write=write,
+    )
+
+
 def merge_round(
     root: Path,
     *,
@@ -373,31 +413,43 @@ def merge_round(
     resolutions: Path | None = None,
     confirmed_only: bool = True,
 ) -> MergeReport:
-    schema = read_schema(root)
+    """Merge a pulled round into gold; resolutions default to annotations/resolutions/ROUND."""
     documents, _ = load_documents(root)
-    return merge(
+    return _merge(
         root,
-        round_name=round_name,
-        documents=documents,
-        schema=schema,
-        gazetteer=gazetteer_or_none(root, schema),
+        round_name,
+        documents,
+        read_schema(root),
         prefer=prefer,
         resolutions=resolutions,
         confirmed_only=confirmed_only,
     )
 
 
-def round_agreement(root: Path, *, round_name: str, confirmed_only: bool = True) -> dict[str, Any]:
-    schema = read_schema(root)
-    documents, _ = load_documents(root)
+def _agreement(
+    root: Path,
+    round_name: str,
+    documents: list[Document],
+    schema: Schema,
+    *,
+    confirmed_only: bool = True,
+) -> dict[str, Any]:
     by_annotator = read_round(
         root, round_name, {d.id: d for d in documents}, schema, confirmed_only=confirmed_only
     )
     result = agreement(
-        by_annotator, entity_labels=schema.entity_names, event_labels=schema.event_names
+        by_annotator,
+        entity_labels=schema.entity_names,
+        event_labels=schema.event_names,
+        texts={d.id: d.text for d in documents},
     )
     result["round"] = round_name
     return result
+
+
+def round_agreement(root: Path, *, round_name: str, confirmed_only: bool = True) -> dict[str, Any]:
+    documents, _ = load_documents(root)
+    return _agreement(root, round_name, documents, read_schema(root), confirmed_only=confirmed_only)
 
 
 # ---------------------------------------------------------------- models

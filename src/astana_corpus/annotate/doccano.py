@@ -346,6 +346,9 @@ def apply_session(
         target = {(s.start, s.end, s.label) for s in wanted}
         if have_spans or have_cats:
             if have_spans == target and have_cats == events:
+                # Already so (e.g. a preloaded suggestion the annotator accepts): confirm it.
+                if not example.is_confirmed:
+                    client.update_example_state(remote.id, example.id)
                 report.unchanged += 1
                 continue
             if not replace:

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,8 @@ class MergeReport:
     documents_incomplete: dict[str, list[int]] = field(default_factory=dict)
     documents_kept_from_earlier: list[str] = field(default_factory=list)
     review_file: Path | None = None
+    # Resolved disagreements by whose version was chosen ("a", "b", "a+b"... or "neither").
+    resolved_as: Counter[str] = field(default_factory=Counter)
 
 
 def read_round(
@@ -93,9 +96,12 @@ def _span_dict(span: Span, text: str) -> dict[str, Any]:
 def read_resolutions(
     path: Path, schema: Schema
 ) -> dict[Key, tuple[tuple[Span, ...], tuple[str, ...]]]:
-    resolved = {}
+    resolved: dict[Key, tuple[tuple[Span, ...], tuple[str, ...]]] = {}
     for lineno, record in iter_jsonl(path):
         where = f"{path}:{lineno}"
+        reason = record.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise error("A305", where=where, problem="every resolution needs a `reason`")
         try:
             key = (str(record["doc_id"]), int(record["paragraph_index"]))
             spans = tuple(
@@ -111,6 +117,8 @@ def read_resolutions(
         bad += [e for e in events if e not in schema.event_names]
         if bad:
             raise error("A305", where=where, problem=f"labels not in the schema: {bad}")
+        if key in resolved:
+            raise error("A305", where=where, problem=f"{key[0]} paragraph {key[1]} twice")
         resolved[key] = (spans, events)
     return resolved
 
@@ -126,9 +134,11 @@ def merge(
     confirmed_only: bool = True,
     gold_path: Path | None = None,
     gazetteer: Gazetteer | None = None,
+    write: bool = True,
 ) -> MergeReport:
-    """Merge a round into gold (see module doc). Raises ValidationError while disagreements
-    remain unresolved, after writing them to the review file."""
+    """Merge a round into gold (see module doc). Raises A308 while disagreements remain
+    unresolved, after writing them to the review file. Without ``write``, only the report
+    is made (nothing is read from or written to gold or the review folder)."""
     by_id = {d.id: d for d in documents}
     by_annotator = read_round(root, round_name, by_id, schema, confirmed_only=confirmed_only)
     if not by_annotator:
@@ -154,13 +164,12 @@ def merge(
                 report.paragraphs_agreed += 1
             continue
         report.disagreements += 1
-        if key in resolved:
-            decided[key] = resolved[key]
+        chosen = resolved.get(key) or (versions.get(prefer) if prefer is not None else None)
+        if chosen is not None:
+            decided[key] = chosen
             report.resolved += 1
-            continue
-        if prefer is not None and prefer in versions:
-            decided[key] = versions[prefer]
-            report.resolved += 1
+            same = [name for name, version in sorted(versions.items()) if version == chosen]
+            report.resolved_as["+".join(same) or "neither"] += 1
             continue
         doc = by_id[key[0]]
         agreed = set.intersection(*(set(v[0]) for v in versions.values()))
@@ -181,6 +190,8 @@ def merge(
         )
 
     review_path = root / REVIEW_DIR / f"{round_name}.jsonl"
+    if not write:
+        return report
     if review:
         write_jsonl(review_path, review)
         report.review_file = review_path

@@ -20,6 +20,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 
 from astana_corpus.core.arabic import MARKS, PROCLITIC_SEQUENCE, is_word_char
+from astana_corpus.core.records import Span
 from astana_corpus.core.tokens import Token, tokenize
 
 
@@ -62,3 +63,32 @@ def boundary_problem(
     if last is not None and end < last.end and any(c not in MARKS for c in text[end : last.end]):
         return f"span ends inside the token {last.text!r}"
     return None
+
+
+def clitic_snap(text: str, gold: Sequence[Span], pred: Sequence[Span]) -> list[Span]:
+    """``pred`` with every span that differs from a ``gold`` span only by a leading
+    proclitic sequence ("بسوريا" for "سوريا") replaced by that gold span.
+
+    >>> text = "وصل بسوريا"
+    >>> clitic_snap(text, [Span(5, 10, "GPE")], [Span(4, 10, "GPE")])
+    [Span(start=5, end=10, label='GPE')]
+    """
+    gold_set = set(gold)
+    snapped = []
+    tokens = None
+    for p in pred:
+        if p not in gold_set:
+            for g in gold:
+                if not (g.end == p.end and g.label == p.label and p.start < g.start):
+                    continue
+                tokens = tokenize(text) if tokens is None else tokens
+                token = token_at(tokens, g.start)
+                if (
+                    token is not None
+                    and token.start == p.start
+                    and PROCLITIC_SEQUENCE.fullmatch(text[p.start : g.start])
+                ):
+                    p = g
+                    break
+        snapped.append(p)
+    return snapped

@@ -43,6 +43,15 @@ class BaselineResult:
 
 
 @dataclass(frozen=True)
+class RoundAgreement:
+    """`astana agreement` on a round of the current gold, and how its merge was adjudicated."""
+
+    round: str
+    result: Mapping[str, Any]  # as `annotate.agreement.agreement` returns it
+    adjudication: Mapping[str, int]  # agreed, single, disagreements, resolved as ...
+
+
+@dataclass(frozen=True)
 class CardFacts:
     """Everything the card's tables say, gathered from the stage outputs of one build."""
 
@@ -56,6 +65,7 @@ class CardFacts:
     preannotation: Mapping[str, Mapping[str, float | int]]
     baselines: Sequence[tuple[str, BaselineResult | None]]
     instance: Mapping[str, Any] | None
+    agreement: Sequence[RoundAgreement] = ()
 
 
 def sections(facts: CardFacts) -> dict[str, str]:
@@ -142,7 +152,68 @@ def sections(facts: CardFacts) -> dict[str, str]:
         "```json\n" + json.dumps(facts.instance, ensure_ascii=False, indent=1) + "\n```\n"
     )
     out["baselines"] = _baselines(facts.baselines)
+    out["agreement"] = _agreement(facts.agreement, schema)
     return out
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _agreement(rounds: Sequence[RoundAgreement], schema: Schema) -> str:
+    """Entity F1 (exact and clitic-tolerant) per label, kappa per event label, adjudication."""
+    if not rounds:
+        return "No round of the current gold has two annotators.\n"
+    parts = []
+    for r in rounds:
+        for pair in r.result["pairs"]:
+            a, b = pair["annotators"]
+            ent = pair["entities"]
+            rows = [
+                [
+                    "**all entities**",
+                    ent["a"],
+                    ent["b"],
+                    ent["both"],
+                    _fmt(ent["f1"]),
+                    _fmt(ent["clitic"]["f1"]),
+                ]
+            ]
+            for label in schema.entity_names:
+                x, c = ent["per_label"][label], ent["clitic"]["per_label"][label]
+                rows.append([f"`{label}`", x["a"], x["b"], x["both"], _fmt(x["f1"]), _fmt(c["f1"])])
+            parts.append(
+                f"Round `{r.round}`, {a} vs {b}, {pair['paragraphs']} paragraphs annotated by "
+                "both (`astana agreement --round "
+                + r.round
+                + "`):\n\n"
+                + _table(["entities", a, b, "both", "F1 exact", "F1 clitic-tolerant"], rows)
+            )
+            ev = pair["event_labels"]
+            rows = [
+                ["**all (paragraph, label) decisions**", ev["a"], ev["b"], f"F1 {_fmt(ev['f1'])}"]
+            ]
+            for label in schema.event_names:
+                k = pair["events"][label]
+                rows.append([f"`{label}`", k["a_yes"], k["b_yes"], _fmt(k["kappa"])])
+            parts.append(
+                _table(["event labels (paragraphs with the label)", a, b, "Cohen's kappa"], rows)
+            )
+        adj = r.adjudication
+        names = r.result["annotators"]
+        rows = [
+            ["paragraphs both annotated the same", adj.get("agreed", 0)],
+            ["paragraphs with a disagreement", adj.get("disagreements", 0)],
+            *[[f"resolved as {n}'s version", adj.get(n, 0)] for n in names],
+            ["resolved as neither version", adj.get("neither", 0)],
+            ["unresolved", adj.get("disagreements", 0) - adj.get("resolved", 0)],
+        ]
+        parts.append(
+            f"Adjudication of round `{r.round}` (`astana merge --round {r.round} "
+            f"--resolutions annotations/resolutions/{r.round}.jsonl`):\n\n"
+            + _table(["paragraphs", "count"], rows)
+        )
+    return "\n".join(parts)
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> str:

@@ -36,14 +36,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from astana_corpus.core.arabic import PROCLITIC_SEQUENCE
 from astana_corpus.core.errors import AstanaError, error
 from astana_corpus.core.io import iter_jsonl
 from astana_corpus.core.metrics import precision_recall_f1
 from astana_corpus.core.records import GoldDocument, Prediction, Span
 from astana_corpus.core.schema import Schema
-from astana_corpus.core.spans import token_at
-from astana_corpus.core.tokens import tokenize
+from astana_corpus.core.spans import clitic_snap
 
 SCHEMES = ("strict", "exact", "partial", "type", "clitic")
 OUTCOMES = ("COR", "INC", "PAR", "MIS", "SPU")
@@ -145,34 +143,6 @@ def _events(values: list[Any], schema: Schema, where: str, doc_id: str) -> tuple
 
 def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
-
-
-def clitic_snap(text: str, gold: Sequence[Span], pred: Sequence[Span]) -> list[Span]:
-    """Predictions that differ from a gold span only by a leading proclitic, snapped to it.
-
-    >>> text = "وصل بسوريا"
-    >>> clitic_snap(text, [Span(5, 10, "GPE")], [Span(4, 10, "GPE")])
-    [Span(start=5, end=10, label='GPE')]
-    """
-    gold_set = set(gold)
-    snapped = []
-    tokens = None
-    for p in pred:
-        if p not in gold_set:
-            for g in gold:
-                if not (g.end == p.end and g.label == p.label and p.start < g.start):
-                    continue
-                tokens = tokenize(text) if tokens is None else tokens
-                token = token_at(tokens, g.start)
-                if (
-                    token is not None
-                    and token.start == p.start
-                    and PROCLITIC_SEQUENCE.fullmatch(text[p.start : g.start])
-                ):
-                    p = g
-                    break
-        snapped.append(p)
-    return snapped
 
 
 def classify(gold: Sequence[Span], pred: Sequence[Span]) -> dict[str, Counter[tuple[str, str]]]:
