@@ -189,7 +189,7 @@ def test_numbers_written_in_prose_match_the_data(built):
     test_entities = sum(summary.entities["test"].values())
     card = (ROOT / "dataset_card.md").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert f"**{docs} articles, {paragraphs} paragraphs, one annotator**" in card
+    assert f"**{docs} articles, {paragraphs} paragraphs, two automated annotators**" in card
     assert f"uploaded the {paragraphs} paragraphs" in card
     assert f"**Size**: {docs} documents, {paragraphs} paragraphs, {entities} entities" in card
     assert summary.rows["documents"]["test"] == 1
