@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 
@@ -530,3 +531,126 @@ def test_session_entry_for_a_paragraph_not_in_the_project(admin, project_root, t
         apply_session(
             client=admin, project=name, session=session, documents=[EMOJI_DOC], schema=SCHEMA
         )
+
+
+class CuttableProxy:
+    """A loopback TCP proxy in front of the real server: `cut()` drops every connection and
+    refuses new ones, as when the server stops or the network goes away mid-command."""
+
+    def __init__(self, target_port):
+        import socket
+        import threading
+
+        self.target = ("127.0.0.1", target_port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.open = []
+        self.is_cut = False
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def _accept(self):
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.is_cut:
+                client.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            with self.lock:
+                self.open += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                with contextlib.suppress(OSError):
+                    s.close()
+
+    def cut(self):
+        import socket
+
+        self.is_cut = True
+        with self.lock:
+            for s in self.open:
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+                    s.close()
+            self.open.clear()
+
+    def restore(self):
+        self.is_cut = False
+
+    def close(self):
+        self.cut()
+        self.listener.close()
+
+
+@pytest.mark.doccano
+def test_server_gone_mid_pull_writes_nothing_and_a_retry_works(
+    doccano, admin, project_root, monkeypatch
+):
+    import astana_corpus.annotate.doccano as module
+
+    name, _ = new_project(admin, project_root, "gone", [EMOJI_DOC])
+    proxy = CuttableProxy(doccano["state"].port)
+    try:
+        client = module.connect(proxy.url, doccano["username"], doccano["password"])
+        real = module._download
+
+        def first_then_gone(*args, **kwargs):
+            files = real(*args, **kwargs)
+            proxy.cut()  # the server disappears after the first of the two downloads
+            return files
+
+        monkeypatch.setattr(module, "_download", first_then_gone)
+        pull_round = dict(project=name, round_name="r1", documents=[EMOJI_DOC], schema=SCHEMA)
+        with pytest.raises(DoccanoError, match=r"^\[A425\] .*pull"):
+            module.pull(project_root, client=client, **pull_round)
+        assert list((project_root / "annotations/doccano").iterdir()) == []
+        monkeypatch.setattr(module, "_download", real)
+        proxy.restore()
+        client = module.connect(proxy.url, doccano["username"], doccano["password"])
+        report = module.pull(project_root, client=client, **pull_round)
+        assert report.directory == project_root / "annotations/doccano/r1"
+        assert report.directory.is_dir() and (report.directory / "confirmed").is_dir()
+    finally:
+        proxy.close()
+
+
+@pytest.mark.doccano
+def test_an_expired_session_is_named_and_logging_in_again_works(doccano, admin, project_root):
+    from astana_corpus.annotate.doccano import apply_session
+
+    name, project = new_project(admin, project_root, "expired", [EMOJI_DOC])
+    user, password = f"ann-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
+    admin.create_user(user, password)
+    admin.add_member(project.id, user, "annotator")
+    annotator = login(doccano["url"], user, password)
+    session = project_root / "s.yaml"
+    session.write_text(
+        "paragraphs:\n  - {doc: test-0001, p: 1, entities: [[سوريا, GPE]], events: []}\n",
+        encoding="utf-8",
+    )
+    annotator.logout()  # the server-side session is gone, as after an expiry
+    run = dict(project=name, session=session, documents=[EMOJI_DOC], schema=SCHEMA)
+    with pytest.raises(DoccanoError, match=r"^\[A426\] .*apply-session"):
+        apply_session(client=annotator, **run)
+    annotator.login(username=user, password=password)
+    assert apply_session(client=annotator, **run).annotated == 1

@@ -6,22 +6,29 @@ import copy
 
 import pytest
 
+from astana_corpus.core.io import sha256_text
 from astana_corpus.core.records import GoldDocument
 from astana_corpus.core.schema import read_schema
 from astana_corpus.dataset.rows import paragraph_views
 from astana_corpus.dataset.validate import (
     CODE_NAMES,
     check_annotated,
+    check_arabic,
     check_bio,
     check_drift,
+    check_entities_in_paragraphs,
+    check_event_union,
     check_gold_documents_known,
     check_labels,
     check_labels_in_train,
     check_near_duplicates,
     check_offsets,
     check_overlaps,
+    check_paragraphs,
+    check_records,
     check_span_edges,
     check_splits_partition,
+    check_text_hash,
     check_token_alignment,
     check_tokens,
     check_unique_ids,
@@ -54,7 +61,7 @@ def gold(entities=(), events=("STATEMENT",), doc=DOC):
     return {
         "id": doc.id,
         "text": text,
-        "text_sha256": "",
+        "text_sha256": sha256_text(text),
         "entities": ents,
         "events": sorted(events),
         "paragraphs": [
@@ -88,7 +95,7 @@ def codes(issues):
 
 
 def test_catalogue_lists_every_code_tested_here():
-    assert set(CODE_NAMES) == {f"E{n:03d}" for n in range(1, 16)} | {"W001", "W002"}
+    assert set(CODE_NAMES) == {f"E{n:03d}" for n in range(1, 20)} | {"W001", "W002", "W003"}
 
 
 def test_e001_unique_ids():
@@ -253,3 +260,73 @@ def test_cli_validate_exits_1_on_errors(project_root, damage, capsys):
     assert main(["--root", str(project_root), "validate", "--json", str(json_path)]) == 1
     assert '"ok": false' in json_path.read_text()
     assert "FAILED" in capsys.readouterr().out
+
+
+def test_e016_entity_spanning_two_paragraphs():
+    assert check_entities_in_paragraphs(GOOD) == []
+    data = copy.deepcopy(GOOD_JSON)
+    start = DOC.text.index("اليوم")
+    end = DOC.text.index("الوفد") + len("الوفد")
+    data["entities"] = [
+        {
+            "start": start,
+            "end": end,
+            "label": "DATE",
+            "text": DOC.text[start:end],
+            "canonical_id": None,
+        }
+    ]
+    (issue,) = check_entities_in_paragraphs(rec(data))
+    assert issue.code == "E016" and issue.offset == start and "[0, 1]" in issue.message
+    report = validate(documents=[DOC], gold=[rec(data)], schema=SCHEMA, split_lists=None)
+    assert "E016" in codes(report.errors)
+
+
+def test_e017_document_events_are_the_union_of_paragraph_events():
+    assert check_event_union(GOOD) == []
+    data = copy.deepcopy(GOOD_JSON)
+    data["events"] = ["STATEMENT", "TALKS_HELD"]
+    assert codes(check_event_union(rec(data))) == ["E017"]
+    data["events"] = []
+    assert codes(check_event_union(rec(data))) == ["E017"]
+
+
+def test_e018_text_sha256_matches_the_text():
+    assert check_text_hash(GOOD) == []
+    data = copy.deepcopy(GOOD_JSON)
+    data["text_sha256"] = sha256_text(DOC.text + " ")
+    (issue,) = check_text_hash(rec(data))
+    assert issue.code == "E018" and issue.doc_id == DOC.id
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda ps: ps.reverse(),  # indices out of order
+        lambda ps: ps[1].update(start=ps[0]["start"]),  # overlapping
+        lambda ps: ps[1].update(end=10_000),  # outside the text
+        lambda ps: ps[0].update(end=ps[0]["start"]),  # empty
+        lambda ps: ps.clear(),  # none at all
+    ],
+)
+def test_e019_paragraphs_malformed(damage):
+    assert check_paragraphs(GOOD) == []
+    data = copy.deepcopy(GOOD_JSON)
+    damage(data["paragraphs"])
+    assert "E019" in codes(check_paragraphs(rec(data)))
+
+
+def test_w003_document_without_arabic_letters():
+    assert check_arabic([DOC]) == []
+    latin = make_doc("t-0009", ["Talks in Astana resumed on Monday.", "No Arabic here."])
+    (issue,) = check_arabic([latin])
+    assert issue.code == "W003" and issue.severity == "warning" and issue.doc_id == "t-0009"
+    report = validate(documents=[DOC, latin], gold=[GOOD], schema=SCHEMA, split_lists=None)
+    assert not report.errors and "W003" in codes(report.warnings)
+
+
+def test_check_records_is_the_record_level_part_of_validate():
+    assert check_records([GOOD], SCHEMA) == []
+    data = copy.deepcopy(GOOD_JSON)
+    data["entities"][0]["label"] = "WEAPON"
+    assert codes(check_records([rec(data)], SCHEMA)) == ["E008"]

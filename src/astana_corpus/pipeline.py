@@ -39,11 +39,22 @@ from astana_corpus.annotate.server import admin_credentials, default_url
 from astana_corpus.core.errors import AstanaError, error
 from astana_corpus.core.gold import read_gold
 from astana_corpus.core.io import (
-    make_temp_dir,
     sha256_bytes,
     sha256_text,
     write_jsonl,
     write_text,
+)
+from astana_corpus.core.outputs import (
+    check_output,
+    folder_lock,
+    looks_like_dataset,
+    looks_like_documents,
+    looks_like_spacy_export,
+    looks_like_suggestions,
+    looks_like_view,
+    recover_folder,
+    replace_folder,
+    staging_folder,
 )
 from astana_corpus.core.paths import (
     BASELINES_DIR,
@@ -80,7 +91,7 @@ from astana_corpus.dataset.splits import (
     read_config,
     write_splits,
 )
-from astana_corpus.dataset.validate import RecordSink, Report, validate
+from astana_corpus.dataset.validate import RecordSink, Report, check_records, validate
 from astana_corpus.dataset.writer import DatasetWriter, WriteSummary, front_matter
 from astana_corpus.ingest.documents import iter_documents_file, write_documents
 from astana_corpus.ingest.sources import read_metadata
@@ -127,6 +138,7 @@ def ingest(root: Path, *, out: Path | None = None, progress: bool = False) -> St
     """Clean every article and write the documents file (default ``build/documents.jsonl``,
     with its input key so later stages can reuse it)."""
     target = out or root / DOCUMENTS_FILE
+    check_output(target, looks_like=looks_like_documents, what="documents file")
     key = documents_key(root)
     stats = write_documents(root, out=target, progress=progress)
     if target == root / DOCUMENTS_FILE:
@@ -209,12 +221,23 @@ def build(root: Path, *, out_dir: Path | None = None, progress: bool = False) ->
 
     Rows are written to a staging folder during the validation pass; on any
     validation error (A503) the staging folder is removed and nothing is built.
+    An existing ``out_dir`` that is not a dataset folder is refused (A701); the
+    previous dataset stays at its name until the new one replaces it (core.outputs).
     """
     out_dir = out_dir or root / OUT_DIR
+    check_output(out_dir, looks_like=looks_like_dataset, what="dataset folder")
     schema = read_schema(root)
-    staging = make_temp_dir(out_dir.parent, f".{out_dir.name}-")
+    with folder_lock(out_dir):
+        recover_folder(out_dir)
+        return _build(root, out_dir, schema, progress=progress)
+
+
+def _build(root: Path, out_dir: Path, schema: Schema, *, progress: bool) -> BuildSummary:
+    staging = staging_folder(out_dir)
+    still_open: list[DatasetWriter] = []
     try:
         writer = DatasetWriter(staging, schema)
+        still_open.append(writer)
 
         def make_sink(documents: list[Document], lists: dict[str, list[str]]) -> RecordSink:
             provenance = {d.id: d.to_dict()["provenance"] for d in documents}
@@ -229,6 +252,7 @@ def build(root: Path, *, out_dir: Path | None = None, progress: bool = False) ->
 
         checked = check(root, progress=progress, make_sink=make_sink)
         written = writer.close()
+        still_open.clear()
         report = checked.report
         if report.errors:
             first = "; ".join(f"{i.code} {i.doc_id or ''} {i.message}" for i in report.errors[:5])
@@ -236,21 +260,12 @@ def build(root: Path, *, out_dir: Path | None = None, progress: bool = False) ->
         facts = card_facts(root, checked, written)
         card = render_card((root / CARD_FILE).read_text(encoding="utf-8"), sections(facts))
         write_text(staging / "README.md", front_matter(schema, written) + card)
-        _swap(staging, out_dir)
+        replace_folder(staging, out_dir)
     finally:
+        for files in still_open:  # failed while writing: close them before discarding
+            files.abort()
         shutil.rmtree(staging, ignore_errors=True)
     return BuildSummary(out_dir=out_dir, written=written, validation=report.to_dict(), facts=facts)
-
-
-def _swap(staging: Path, out_dir: Path) -> None:
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}-old")
-        shutil.rmtree(old, ignore_errors=True)
-        out_dir.rename(old)
-    staging.rename(out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- card
@@ -362,6 +377,7 @@ def gazetteer_or_none(root: Path, schema: Schema) -> Gazetteer | None:
 
 def write_preannotations(root: Path, *, out: Path) -> tuple[int, int]:
     """Suggestions for every paragraph → ``out``; returns (paragraphs, suggestions)."""
+    check_output(out, looks_like=looks_like_suggestions, what="suggestions file")
     schema = read_schema(root)
     documents, _ = load_documents(root)
     lines = list(preannotate(documents, read_gazetteer(root, schema)))
@@ -455,10 +471,35 @@ def round_agreement(root: Path, *, round_name: str, confirmed_only: bool = True)
 # ---------------------------------------------------------------- models
 
 
-def gold_by_split(root: Path) -> dict[str, list[GoldDocument]]:
-    """The gold records of each committed split (A606 for a listed document without gold)."""
+def valid_gold(root: Path, *, command: str) -> list[GoldDocument]:
+    """Gold, refused (A610, naming the first problem) unless every record passes the
+    record-level checks of `astana validate` (offsets, labels of the schema, overlaps,
+    token alignment, paragraphs, hashes): what evaluate, export, train and view read."""
+    path = root / GOLD_FILE
+    gold = read_gold(path)
+    errors = [i for i in check_records(gold, read_schema(root)) if i.severity == "error"]
+    if errors:
+        first = errors[0]
+        raise error(
+            "A610",
+            path=path,
+            count=len(errors),
+            doc_id=first.doc_id,
+            offset=first.offset,
+            issue=first.code,
+            message=first.message,
+            command=command,
+        )
+    return gold
+
+
+def gold_by_split(
+    root: Path, *, command: str = "astana evaluate, export spacy or train"
+) -> dict[str, list[GoldDocument]]:
+    """The gold records of each committed split (A606 for a listed document without gold),
+    refused when gold does not validate (A610)."""
     lists = read_committed(root)
-    gold = {g.id: g for g in read_gold(root / GOLD_FILE)}
+    gold = {g.id: g for g in valid_gold(root, command=command)}
     missing = sorted({i for ids in lists.values() for i in ids} - set(gold))
     if missing:
         raise error("A606", missing=missing)
@@ -481,6 +522,7 @@ def evaluate_predictions(root: Path, *, predictions: Path, split: str) -> dict[s
 
 
 def export_spacy(root: Path, *, out_dir: Path) -> dict[str, int]:
+    check_output(out_dir, looks_like=looks_like_spacy_export, what="spaCy export folder")
     return write_docbins(gold_by_split(root), read_schema(root), out_dir=out_dir)
 
 
@@ -522,8 +564,9 @@ def train(
 
 def view(root: Path, *, out: Path, predictions: Path | None = None) -> int:
     """Write the HTML view of gold (or of predictions, checked as evaluate checks them)."""
+    check_output(out, looks_like=looks_like_view, what="HTML view")
     schema = read_schema(root)
-    gold = {g.id: g for g in read_gold(root / GOLD_FILE)}
+    gold = {g.id: g for g in valid_gold(root, command="astana view")}
     if predictions is not None:
         records = predictions_as_records(read_predictions(predictions, gold, schema).values(), gold)
         title = f"predictions: {predictions}"

@@ -6,13 +6,14 @@ The formats (UTF-16 offsets, upload and export lines) live in
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from astana_corpus.annotate.doccano_format import (
     CONFIRMED_SUBDIR,
@@ -32,6 +33,32 @@ from astana_corpus.core.records import Document, Span
 from astana_corpus.core.schema import Schema
 
 PROJECT_TYPE = "IntentDetectionAndSlotFilling"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def talks_to_doccano(what: str) -> Callable[[F], F]:
+    """Turn a lost connection (A425) or a refused session (A426) during ``what`` into a
+    coded error; the functions it wraps write nothing half-way, so a retry is safe."""
+
+    def wrap(function: F) -> F:
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            import requests
+
+            try:
+                return function(*args, **kwargs)
+            except requests.HTTPError as exc:
+                status = exc.response.status_code if exc.response is not None else "?"
+                code = "A426" if status in (401, 403) else "A425"
+                raise error(code, what=what, detail=f"HTTP {status}", status=status) from exc
+            except requests.RequestException as exc:
+                raise error("A425", what=what, detail=type(exc).__name__) from exc
+
+        return run  # type: ignore[return-value]
+
+    return wrap
+
+
 # Doccano reads uploads with chardet when no encoding is given, which guesses
 # wrong on short Arabic files (we saw Windows-1252 mojibake); say UTF-8.
 UPLOAD_ENCODING = "utf_8"
@@ -124,6 +151,7 @@ def upload_lines(client: Any, project_id: int, lines: list[dict[str, Any]]) -> N
         raise error("A404", detail=status.error or errors[:5])
 
 
+@talks_to_doccano("push")
 def push(
     root: Path,
     *,
@@ -193,6 +221,7 @@ def _download(client: Any, project_id: int, *, only_approved: bool, into: Path) 
     return sorted(into / n for n in names)
 
 
+@talks_to_doccano("pull")
 def pull(
     root: Path,
     *,
@@ -285,6 +314,7 @@ class SessionReport:
     entities: int = 0
 
 
+@talks_to_doccano("apply-session")
 def apply_session(
     *,
     client: Any,
@@ -367,6 +397,7 @@ def apply_session(
     return report
 
 
+@talks_to_doccano("preload")
 def preload_suggestions(
     *,
     client: Any,
@@ -419,6 +450,7 @@ def preload_suggestions(
     return report
 
 
+@talks_to_doccano("add-user")
 def add_user(
     client: Any, *, project: str, username: str, password: str, role: str, url: str = ""
 ) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from astana_corpus.core.errors import error
 from astana_corpus.core.io import iter_jsonl, read_yaml, sha256_text
@@ -57,17 +57,55 @@ def utf16_to_codepoint(text: str, offset: int) -> int:
     raise ValueError(f"UTF-16 offset {offset} is beyond the text ({units} units)")
 
 
+def _is_int(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_triple(item: Any) -> bool:
+    return (
+        isinstance(item, list)
+        and len(item) == 3
+        and _is_int(item[0])
+        and _is_int(item[1])
+        and isinstance(item[2], str)
+    )
+
+
+def _strings(value: Any) -> TypeGuard[list[str]]:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
 def read_preannotations(path: Path) -> dict[tuple[str, int], tuple[list[Span], list[str]]]:
     """Suggestions per paragraph: JSONL ``{"doc_id", "paragraph_index", "entities":
-    [[start, end, label]] (paragraph code-point offsets), "cats": [...]}``."""
+    [[start, end, label]] (paragraph code-point offsets), "cats": [...]}``; anything of
+    another shape (a float offset, a string for a list) is A304 naming file:line."""
     result = {}
     for lineno, record in iter_jsonl(path):
-        try:
-            key = (str(record["doc_id"]), int(record["paragraph_index"]))
-            spans = [Span(int(s), int(e), str(label)) for s, e, label in record["entities"]]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise error("A304", where=f"{path}:{lineno}", problem=f"bad field {exc}") from exc
-        result[key] = (spans, [str(c) for c in record.get("cats", [])])
+        where = f"{path}:{lineno}"
+        doc_id, index = record.get("doc_id"), record.get("paragraph_index")
+        if not isinstance(doc_id, str) or not _is_int(index):
+            raise error(
+                "A304",
+                where=where,
+                problem=f"doc_id must be a string and paragraph_index an integer, got "
+                f"{doc_id!r} and {index!r}",
+            )
+        entities = record.get("entities", [])
+        if not isinstance(entities, list) or not all(_is_triple(e) for e in entities):
+            raise error(
+                "A304",
+                where=where,
+                problem=f"entities must be a list of [start, end, label] with integer offsets, "
+                f"got {entities!r}",
+            )
+        cats = record.get("cats", [])
+        if not _strings(cats):
+            raise error("A304", where=where, problem=f"cats must be a list of strings: {cats!r}")
+        spans = [Span(s, e, label) for s, e, label in entities]
+        bad = [s for s in spans if not 0 <= s.start < s.end]
+        if bad:
+            raise error("A304", where=where, problem=f"empty or negative span {bad[0]}")
+        result[(doc_id, index)] = (spans, list(cats))
     return result
 
 
@@ -101,6 +139,85 @@ def paragraph_examples(
     return lines
 
 
+# The entity shapes of Doccano's JSONL exports: [start, end, label] triples (what pull
+# stores), or objects with start_offset/end_offset (Doccano's newer exports) or start/end.
+_ENTITY_OBJECT_KEYS = (("start_offset", "end_offset"), ("start", "end"))
+
+
+def export_entity(item: Any, where: str) -> tuple[int, int, str]:
+    """(start, end, label) in UTF-16 units from any of Doccano's entity shapes (A407)."""
+    if _is_triple(item):
+        return item[0], item[1], item[2]
+    if isinstance(item, dict):
+        for start_key, end_key in _ENTITY_OBJECT_KEYS:
+            allowed = {start_key, end_key, "label", "id"}
+            if start_key in item and set(item) <= allowed:
+                start, end, label = item.get(start_key), item.get(end_key), item.get("label")
+                if _is_int(start) and _is_int(end) and isinstance(label, str):
+                    return start, end, label
+    raise error(
+        "A407",
+        where=where,
+        problem=f"malformed entity {item!r}: expected [start, end, label] or "
+        '{"start_offset", "end_offset", "label"} with integer offsets',
+    )
+
+
+def _line_fields(record: Mapping[str, Any], where: str) -> tuple[str, int, str]:
+    doc_id, index, text = (record.get(k) for k in ("doc_id", "paragraph_index", "text"))
+    if not isinstance(doc_id, str) or not _is_int(index) or not isinstance(text, str):
+        raise error(
+            "A407",
+            where=where,
+            problem="needs doc_id (string), paragraph_index (integer) and text (string), got "
+            f"{doc_id!r}, {index!r}, {type(text).__name__}",
+        )
+    for key in ("entities", "cats"):
+        if record.get(key) is not None and not isinstance(record[key], list):
+            raise error("A407", where=where, problem=f"{key} must be a list, got {record[key]!r}")
+    if not _strings(record.get("cats") or []):
+        raise error(
+            "A407", where=where, problem=f"cats must be label names, got {record['cats']!r}"
+        )
+    if record.get("id") is not None and not _is_int(record["id"]):
+        raise error("A407", where=where, problem=f"id must be an integer, got {record['id']!r}")
+    return doc_id, index, text
+
+
+def check_utf16_reading(text: str, start16: int, end16: int, *, where: str) -> None:
+    """The evidence that an export was written in code points, not UTF-16 (A313).
+
+    Export lines carry offsets but not the span text, so the readings can only be told
+    apart after a character outside the BMP (an emoji), where they differ. There the
+    UTF-16 reading must respect the span boundary rules (whole tokens, or after a
+    proclitic sequence; no space or punctuation at an edge); if it does not, the line is
+    refused, naming the code-point reading when that one would respect them.
+    """
+    start, end = utf16_to_codepoint(text, start16), utf16_to_codepoint(text, end16)
+    if (start, end) == (start16, end16):
+        return  # both readings agree
+    tokens = tokenize(text)
+    problem = boundary_problem(text, start, end, tokens)
+    if problem is None:
+        return
+    as_codepoints = boundary_problem(text, start16, end16, tokens) is None
+    alternative = (
+        f"read as code points it is {text[start16:end16]!r}, which does: the export looks "
+        "written in code points"
+        if as_codepoints
+        else "no reading of the offsets respects the span rules"
+    )
+    raise error(
+        "A313",
+        where=where,
+        start=start16,
+        end=end16,
+        got=text[start:end],
+        problem=f"breaks the span rules ({problem})",
+        alternative=alternative,
+    )
+
+
 def convert_export_line(
     record: Mapping[str, Any],
     documents: Mapping[str, Document],
@@ -110,18 +227,12 @@ def convert_export_line(
 ) -> ParagraphAnnotation:
     """One export line → a paragraph annotation in document code-point offsets.
 
-    Refuses (A406-A408, naming ``where``, doc id and paragraph) a line
-    whose text no longer equals the paragraph it came from, labels outside
-    the schema, and offsets outside the text or inside a surrogate pair.
+    Refuses (A406-A408, A313, naming ``where``, doc id and paragraph) a line whose
+    text no longer equals the paragraph it came from, fields of the wrong type,
+    labels outside the schema, offsets outside the text or inside a surrogate pair,
+    and spans whose UTF-16 reading breaks the span rules (``check_utf16_reading``).
     """
-    try:
-        doc_id = str(record["doc_id"])
-        index = int(record["paragraph_index"])
-        text = str(record["text"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise error(
-            "A407", where=where, problem=f"missing doc_id / paragraph_index / text ({exc})"
-        ) from exc
+    doc_id, index, text = _line_fields(record, where)
     doc = documents.get(doc_id)
     if doc is None or not 0 <= index < len(doc.paragraphs):
         raise error(
@@ -134,10 +245,7 @@ def convert_export_line(
         raise error("A406", where=f"{where}: {doc_id} paragraph {index}")
     entities = []
     for item in record.get("entities") or []:
-        try:
-            start16, end16, label = int(item[0]), int(item[1]), str(item[2])
-        except (IndexError, TypeError, ValueError) as exc:
-            raise error("A407", where=where, problem=f"malformed entity {item!r}") from exc
+        start16, end16, label = export_entity(item, where)
         if label not in schema.entity_names:
             raise error(
                 "A408",
@@ -156,6 +264,7 @@ def convert_export_line(
                 problem=f"{doc_id} paragraph {index}: span [{start16}, {end16}) is empty or "
                 "outside the text",
             )
+        check_utf16_reading(text, start16, end16, where=f"{where}: {doc_id} paragraph {index}")
         entities.append(Span(paragraph.start + start, paragraph.start + end, label))
     events = []
     for cat in record.get("cats") or []:
@@ -166,24 +275,37 @@ def convert_export_line(
                 labels=[cat],
                 allowed=", ".join(schema.event_names),
             )
-        events.append(str(cat))
+        events.append(cat)
     return ParagraphAnnotation(
         doc_id=doc_id,
         paragraph_index=index,
         entities=tuple(sorted(set(entities))),
         events=tuple(sorted(set(events))),
-        example_id=int(record.get("id", -1)),
+        example_id=record.get("id", -1),
     )
 
 
 def read_export(
     path: Path, documents: Mapping[str, Document], schema: Schema
 ) -> list[ParagraphAnnotation]:
-    """Convert every line of one annotator's verbatim export file."""
-    return [
-        convert_export_line(record, documents, schema, where=f"{path}:{lineno}")
-        for lineno, record in iter_jsonl(path)
-    ]
+    """Convert every line of one annotator's verbatim export file.
+
+    Two lines for one paragraph are refused (A314) unless they carry the same labels.
+    """
+    annotations: list[ParagraphAnnotation] = []
+    first: dict[tuple[str, int], tuple[int, ParagraphAnnotation]] = {}
+    for lineno, record in iter_jsonl(path):
+        where = f"{path}:{lineno}"
+        ann = convert_export_line(record, documents, schema, where=where)
+        key = (ann.doc_id, ann.paragraph_index)
+        if key in first:
+            earlier_line, earlier = first[key]
+            if (earlier.entities, earlier.events) != (ann.entities, ann.events):
+                raise error("A314", where=where, doc_id=key[0], index=key[1], first=earlier_line)
+            continue
+        first[key] = (lineno, ann)
+        annotations.append(ann)
+    return annotations
 
 
 def export_files(root: Path, round_name: str, *, confirmed_only: bool) -> list[Path]:
@@ -228,6 +350,29 @@ class SessionEntry:
     events: tuple[str, ...]
 
 
+def _session_entry(item: Any, number: int) -> SessionEntry:
+    """One entry; ValueError says which field has the wrong shape."""
+    if not isinstance(item, dict):
+        raise ValueError(f"expected a mapping, got {item!r}")
+    doc, p, entities = item.get("doc"), item.get("p"), item.get("entities")
+    events = item.get("events") or []
+    if not isinstance(doc, str) or not _is_int(p):
+        raise ValueError(f"doc must be a string and p an integer, got {doc!r} and {p!r}")
+    if not isinstance(entities, list) or not all(
+        isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e) for e in entities
+    ):
+        raise ValueError(f"entities must be a list of [surface, LABEL], got {entities!r}")
+    if not _strings(events):
+        raise ValueError(f"events must be a list of label names, got {events!r}")
+    return SessionEntry(
+        number=number,
+        doc_id=doc,
+        paragraph_index=p,
+        entities=tuple((surface, label) for surface, label in entities),
+        events=tuple(sorted(events)),
+    )
+
+
 def read_session(path: Path) -> list[SessionEntry]:
     """The entries of a session file; a malformed entry is A424 naming its number."""
     data = read_yaml(path, hint="name a session file (annotations/sessions/*.yaml)")
@@ -237,19 +382,7 @@ def read_session(path: Path) -> list[SessionEntry]:
     entries = []
     for number, item in enumerate(items, start=1):
         try:
-            if not isinstance(item["entities"], list) or not isinstance(
-                item.get("events") or [], list
-            ):
-                raise TypeError("entities and events must be lists")
-            entries.append(
-                SessionEntry(
-                    number=number,
-                    doc_id=str(item["doc"]),
-                    paragraph_index=int(item["p"]),
-                    entities=tuple((str(s), str(label)) for s, label in item["entities"]),
-                    events=tuple(sorted(str(e) for e in item.get("events") or [])),
-                )
-            )
-        except (KeyError, TypeError, ValueError) as exc:
+            entries.append(_session_entry(item, number))
+        except ValueError as exc:
             raise error("A424", path=path, number=number, problem=exc) from exc
     return entries

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from astana_corpus.annotate.doccano_format import export_files, read_export
 from astana_corpus.annotate.preannotate import Gazetteer
@@ -93,6 +93,39 @@ def _span_dict(span: Span, text: str) -> dict[str, Any]:
     }
 
 
+def _int(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _resolution_span(item: Any) -> Span:
+    """A resolution's entity: exactly {start, end, label} (integers, a string)."""
+    if (
+        not isinstance(item, dict)
+        or set(item) - {"start", "end", "label", "text"}
+        or not (_int(item.get("start")) and _int(item.get("end")))
+        or not isinstance(item.get("label"), str)
+    ):
+        raise ValueError(f"entity {item!r} must be {{start, end, label}} with integer offsets")
+    if not 0 <= item["start"] < item["end"]:
+        raise ValueError(f"entity {item!r} is empty or negative")
+    return Span(item["start"], item["end"], item["label"])
+
+
+def _resolution(record: dict[str, Any]) -> tuple[Key, tuple[Span, ...], tuple[str, ...]]:
+    doc_id, index = record.get("doc_id"), record.get("paragraph_index")
+    if not isinstance(doc_id, str) or not _int(index):
+        raise ValueError(
+            f"doc_id must be a string and paragraph_index an integer, got {doc_id!r} and {index!r}"
+        )
+    entities, events = record.get("entities", []), record.get("events", [])
+    if not isinstance(entities, list):
+        raise ValueError(f"entities must be a list, got {entities!r}")
+    if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
+        raise ValueError(f"events must be a list of label names, got {events!r}")
+    spans = tuple(sorted(_resolution_span(e) for e in entities))
+    return (doc_id, index), spans, tuple(sorted(events))
+
+
 def read_resolutions(
     path: Path, schema: Schema
 ) -> dict[Key, tuple[tuple[Span, ...], tuple[str, ...]]]:
@@ -103,16 +136,9 @@ def read_resolutions(
         if not isinstance(reason, str) or not reason.strip():
             raise error("A305", where=where, problem="every resolution needs a `reason`")
         try:
-            key = (str(record["doc_id"]), int(record["paragraph_index"]))
-            spans = tuple(
-                sorted(
-                    Span(int(e["start"]), int(e["end"]), str(e["label"]))
-                    for e in record.get("entities", [])
-                )
-            )
-            events = tuple(sorted(str(e) for e in record.get("events", [])))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise error("A305", where=where, problem=f"bad field {exc}") from exc
+            key, spans, events = _resolution(record)
+        except ValueError as exc:
+            raise error("A305", where=where, problem=exc) from exc
         bad = [s.label for s in spans if s.label not in schema.entity_names]
         bad += [e for e in events if e not in schema.event_names]
         if bad:

@@ -136,25 +136,40 @@ def round_id(surface: str) -> str | None:
     return f"event:astana-round-{int(number.group(1))}" if number else None
 
 
+_ENTRY_KEYS = ("id", "type", "name", "aliases")
+
+
+def _gazetteer_entry(item: object, where: str) -> GazetteerEntry:
+    """One entry: a mapping of exactly id, type, name (strings) and aliases (a list of
+    strings, never one string)."""
+    if not isinstance(item, dict) or set(item) != set(_ENTRY_KEYS):
+        keys = sorted(item, key=str) if isinstance(item, dict) else type(item).__name__
+        raise error("A204", path=where, problem=f"needs exactly id, type, name, aliases ({keys})")
+    for key in ("id", "type", "name"):
+        if not isinstance(item[key], str) or not item[key].strip():
+            raise error(
+                "A204", path=where, problem=f"{key} must be a non-empty string, got {item[key]!r}"
+            )
+    aliases = item["aliases"]
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise error(
+            "A204", path=where, problem=f"aliases must be a list of strings, got {aliases!r}"
+        )
+    return GazetteerEntry(item["id"], item["type"], item["name"], tuple(aliases))
+
+
 def read_gazetteer(root: Path, schema: Schema) -> Gazetteer:
     """Read and check ``annotations/gazetteer.yaml`` (types in the schema, unique ids)."""
     path = root / GAZETTEER_FILE
     data = read_yaml(path, hint="the gazetteer is needed for pre-annotation")
+    items = data.get("entries") if isinstance(data, dict) else None
+    if not isinstance(items, list | None):
+        raise error("A204", path=path, problem=f"`entries` must be a list, got {items!r}")
     entries = []
     seen = set()
-    for number, item in enumerate(data.get("entries") or [], start=1):
+    for number, item in enumerate(items or [], start=1):
         where = f"{path}: entry {number}"
-        try:
-            entry = GazetteerEntry(
-                id=str(item["id"]),
-                type=str(item["type"]),
-                name=str(item["name"]),
-                aliases=tuple(str(a) for a in item["aliases"]),
-            )
-        except (KeyError, TypeError) as exc:
-            raise error(
-                "A204", path=where, problem=f"needs id, type, name, aliases ({exc})"
-            ) from exc
+        entry = _gazetteer_entry(item, where)
         if entry.type not in schema.entity_names:
             raise error(
                 "A204",

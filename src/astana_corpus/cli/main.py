@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -16,7 +15,13 @@ from astana_corpus.annotate.doccano_format import read_preannotations
 from astana_corpus.annotate.server import DEFAULT_HOST, DEFAULT_PORT
 from astana_corpus.cli import render
 from astana_corpus.core.errors import AstanaError, catalogue_markdown, error
-from astana_corpus.core.io import write_text
+from astana_corpus.core.outputs import (
+    check_output,
+    interrupts_in_destructors,
+    looks_like_json_report,
+    sigterm_like_ctrl_c,
+    write_json_report,
+)
 from astana_corpus.core.paths import (
     DOCUMENTS_FILE,
     OUT_DIR,
@@ -33,15 +38,10 @@ def _path(args: argparse.Namespace, path: Path) -> Path:
     return path if path.is_absolute() else args.root / path
 
 
-def _write_json(path: Path | None, data: object) -> None:
-    if path is not None:
-        write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
     out = _path(args, args.out)
     report = pipeline.ingest(args.root, out=out, progress=not args.quiet).to_dict()
-    _write_json(args.report, report)
+    write_json_report(args.report, report)
     if not args.quiet:
         render.ingest(report, out)
     return 0
@@ -149,7 +149,7 @@ def cmd_preannotate(args: argparse.Namespace) -> int:
     print(f"wrote {suggestions} suggestions for {paragraphs} paragraphs to {out}")
     if args.evaluate:
         scores = pipeline.preannotation_scores(args.root)
-        _write_json(args.json, scores)
+        write_json_report(args.json, scores)
         render.preannotation(scores)
     return 0
 
@@ -167,7 +167,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     result = pipeline.round_agreement(
         args.root, round_name=args.round, confirmed_only=not args.include_unconfirmed
     )
-    _write_json(args.json, result)
+    write_json_report(args.json, result)
     render.agreement(result)
     return 0
 
@@ -185,7 +185,7 @@ def cmd_split(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     report = pipeline.check(args.root).report
-    _write_json(args.json, report.to_dict())
+    write_json_report(args.json, report.to_dict())
     render.validation(report)
     return 1 if report.errors else 0
 
@@ -208,7 +208,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     result = pipeline.evaluate_predictions(
         args.root, predictions=args.predictions, split=args.split
     )
-    _write_json(args.json, result)
+    write_json_report(args.json, result)
     schema = read_schema(args.root)
     render.evaluation(result, schema.entity_names, schema.event_names)
     return 0
@@ -379,16 +379,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except AstanaError as exc:
-        print(f"astana {args.command}: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print(f"astana {args.command}: interrupted; no partial output was kept", file=sys.stderr)
-        return 130
+    args = build_parser().parse_args(argv)
+    sigterm_like_ctrl_c()
+    with interrupts_in_destructors() as late:
+        try:
+            for path in (getattr(args, option, None) for option in ("json", "report")):
+                if path is not None:  # refuse a bad report path before doing the work
+                    check_output(path, looks_like=looks_like_json_report, what="report")
+            status = int(args.func(args))
+        except (AstanaError, OSError, KeyboardInterrupt) as exc:
+            return render.failure(args.command, exc)
+    return render.failure(args.command, late[0], finished=True) if late else status
 
 
 if __name__ == "__main__":

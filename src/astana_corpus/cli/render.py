@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from astana_corpus.core.errors import AstanaError, error
 from astana_corpus.dataset.splits import SPLIT_NAMES
 from astana_corpus.dataset.validate import CODE_NAMES, Report
 from astana_corpus.models.evaluate import SCHEMES
@@ -279,3 +280,21 @@ def card(stale: Sequence[str], *, checked: bool) -> None:
         )
     else:
         print("dataset_card.md is up to date")
+
+
+def failure(command: str, exc: BaseException, *, finished: bool = False) -> int:
+    """Print why ``astana command`` stopped (or, ``finished``, that an interrupt came too
+    late to stop it); return its exit status."""
+    if isinstance(exc, KeyboardInterrupt):
+        what = (
+            "interrupted too late to stop: the command finished and its output is complete"
+            if finished
+            else "interrupted; earlier outputs are as they were, nothing half-written was kept"
+        )
+        print(f"astana {command}: {what}", file=sys.stderr)
+        return 130
+    if not isinstance(exc, AstanaError):  # a disk or permission failure nobody foresaw
+        filename = getattr(exc, "filename", None) or "?"
+        exc = error("A703", path=filename, detail=getattr(exc, "strerror", None) or exc)
+    print(f"astana {command}: error: {exc}", file=sys.stderr)
+    return exc.exit_code

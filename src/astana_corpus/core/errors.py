@@ -104,6 +104,31 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "raw articles are never edited: restore the original bytes, or add the new "
         "version as a new file",
     ),
+    "A112": ErrorSpec(
+        _C,
+        "{path}: file {file!r} resolves to {resolved}, outside {raw_dir}",
+        "list only files inside articles/raw (no `..`, no symlink pointing out of it)",
+    ),
+    "A113": ErrorSpec(
+        _I,
+        "{path}: is a directory, not a file",
+        "list the article's file, not a folder (raw articles are single .txt or .html files)",
+    ),
+    "A114": ErrorSpec(
+        _C,
+        "{where}: published {value!r} is not a date YYYY-MM-DD",
+        "write the publication date as YYYY-MM-DD (e.g. 2017-07-04), or leave it null",
+    ),
+    "A115": ErrorSpec(
+        _C,
+        "--url {url} given for {count} new files ({files})",
+        "register one file at a time when you give --url (one URL per article)",
+    ),
+    "A116": ErrorSpec(
+        _C,
+        "{path}: the same bytes (sha256 {sha256}) as {other}",
+        "the article is already there: delete the copy (one entry per article)",
+    ),
     # A2xx: configuration files (YAML, schema, gazetteer)
     "A201": ErrorSpec(_C, "{path}: not found", "{hint}"),
     "A202": ErrorSpec(_C, "{path}: invalid YAML: {detail}", "fix the YAML syntax"),
@@ -112,6 +137,11 @@ CATALOGUE: dict[str, ErrorSpec] = {
     ),
     "A204": ErrorSpec(
         _C, "{path}: {problem}", "fix annotations/gazetteer.yaml (id, type, name, aliases)"
+    ),
+    "A205": ErrorSpec(
+        _C,
+        "{path}: byte offset {offset}: invalid UTF-8 (byte 0x{byte:02x}, {reason})",
+        "re-save the file as UTF-8",
     ),
     # A3xx: annotation files (JSON lines, exports, resolutions, sessions)
     "A301": ErrorSpec(_I, "{path}: file not found", "check the path"),
@@ -164,6 +194,23 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "gold lines are written by `astana merge`; restore the file from git or merge again",
     ),
     "A311": ErrorSpec(_V, "{path}: not found", "annotate in Doccano and run `astana merge` first"),
+    "A312": ErrorSpec(
+        _I,
+        "{path}:{line}: byte offset {offset}: invalid UTF-8 (byte 0x{byte:02x}, {reason})",
+        "re-save the file as UTF-8 (JSON lines are UTF-8)",
+    ),
+    "A313": ErrorSpec(
+        _I,
+        "{where}: span [{start}, {end}) read as UTF-16 offsets (Doccano's unit) is {got!r}, "
+        "which {problem}; {alternative}",
+        "export the round from Doccano again (it writes UTF-16 offsets), or correct the span "
+        "in the browser",
+    ),
+    "A314": ErrorSpec(
+        _I,
+        "{where}: {doc_id} paragraph {index} again, with different labels than line {first}",
+        "keep one example per paragraph in each export (was the paragraph pushed twice?)",
+    ),
     # A4xx: Doccano server, client, exports and sessions
     "A401": ErrorSpec(
         _D,
@@ -267,6 +314,17 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "{path}: paragraph entry {number}: {problem}",
         "each entry needs doc, p, entities [[surface, LABEL]] and events (see the README)",
     ),
+    "A425": ErrorSpec(
+        _D,
+        "the Doccano server stopped answering during {what} ({detail}); nothing was written",
+        "check that it runs (`astana doccano status`, `astana doccano serve`), then run the "
+        "command again: it carries on where it can",
+    ),
+    "A426": ErrorSpec(
+        _D,
+        "Doccano refused the session during {what} (HTTP {status}): it expired or was closed",
+        "run the command again to log in anew; check DOCCANO_USERNAME / DOCCANO_PASSWORD",
+    ),
     # A5xx: splits, dataset and card
     "A501": ErrorSpec(_V, "no seed below {limit} gives every split a document", "add documents"),
     "A502": ErrorSpec(_V, "{path}: missing", "run `astana split` and commit splits/"),
@@ -282,6 +340,11 @@ CATALOGUE: dict[str, ErrorSpec] = {
     ),
     "A505": ErrorSpec(
         _V, "{path}: {problem}", "run `astana split` to rewrite splits/manifest.json"
+    ),
+    "A506": ErrorSpec(
+        _V,
+        "{path}:{line}: {problem}",
+        "split lists hold one document id per line: run `astana split` to rewrite them",
     ),
     # A6xx: predictions, evaluation, exports and baselines
     "A601": ErrorSpec(
@@ -307,6 +370,28 @@ CATALOGUE: dict[str, ErrorSpec] = {
         _C,
         "{path}: {problem}",
         "results are written by `astana train`: run it again (or delete the file)",
+    ),
+    "A610": ErrorSpec(
+        _V,
+        "{path}: {count} validation error(s) in gold, first: {doc_id} offset {offset}: "
+        "{issue} {message}",
+        "run `astana validate` and fix gold (merge again) before {command}",
+    ),
+    # A7xx: outputs and the machine
+    "A701": ErrorSpec(
+        _C,
+        "{path}: exists and is {kind}, not a previous {what}; it was left untouched",
+        "choose another output path (a command only replaces its own earlier output)",
+    ),
+    "A703": ErrorSpec(
+        AstanaError,
+        "{path}: {detail} (the operating system refused the read or write)",
+        "check the path's permissions and the free disk space, then run the command again",
+    ),
+    "A704": ErrorSpec(
+        _C,
+        "{path}: another command is writing this folder right now",
+        "wait for it to finish (or stop it), then run the command again",
     ),
 }
 

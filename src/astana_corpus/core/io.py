@@ -25,10 +25,13 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     On any exception the temporary file is removed and ``path`` is untouched.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    # mkstemp makes the file private (0600); give it the permissions of a normal file.
-    os.chmod(tmp, 0o666 & ~current_umask())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        # mkstemp makes the file private (0600); give it the permissions of a normal file.
+        os.chmod(tmp, 0o666 & ~current_umask())
+    except OSError as exc:
+        raise error("A703", path=exc.filename or path, detail=exc.strerror or exc) from exc
     kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": "\n"}
     try:
         with os.fdopen(fd, mode, **kwargs) as handle:
@@ -36,9 +39,12 @@ def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            detail = exc.strerror or exc
+            raise error("A703", path=exc.filename or path, detail=detail) from exc
         raise
 
 
@@ -82,24 +88,47 @@ def write_text(path: Path, text: str) -> None:
 def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, object) of a JSON-lines file, skipping blank lines.
 
-    A line that is not a JSON object raises A302/A303 naming file and line.
+    Lines are split at ``\n`` only and counted from 1, blank ones included. A line
+    that is not UTF-8 (A312), not JSON (A302) or not a JSON object (A303) raises an
+    error naming file and line.
     """
     path = Path(path)
     if not path.is_file():
         raise error("A301", path=path)
-    with path.open(encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, start=1):
+    offset = 0
+    with path.open("rb") as handle:
+        for lineno, raw in enumerate(handle, start=1):
+            line = _utf8_line(raw, path, lineno, offset)
+            offset += len(raw)
             if not line.strip():
                 continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise error(
-                    "A302", path=path, line=lineno, column=exc.colno, detail=exc.msg
-                ) from exc
-            if not isinstance(value, dict):
-                raise error("A303", path=path, line=lineno, got=type(value).__name__)
-            yield lineno, value
+            yield lineno, _json_object(line, path, lineno)
+
+
+def _utf8_line(raw: bytes, path: Path, lineno: int, offset: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(
+            "A312",
+            path=path,
+            line=lineno,
+            offset=offset + exc.start,
+            byte=raw[exc.start],
+            reason=exc.reason,
+        ) from exc
+
+
+def _json_object(line: str, path: Path, lineno: int) -> dict[str, Any]:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise error("A302", path=path, line=lineno, column=exc.colno, detail=exc.msg) from exc
+    except (ValueError, RecursionError) as exc:  # e.g. too deeply nested, huge numbers
+        raise error("A302", path=path, line=lineno, column=1, detail=exc) from exc
+    if not isinstance(value, dict):
+        raise error("A303", path=path, line=lineno, got=type(value).__name__)
+    return value
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -109,16 +138,24 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def read_yaml(path: Path, *, hint: str = "check the path") -> Any:
-    """A YAML file's content (``{}`` when empty); a missing (A201) or invalid (A202) file
-    is an error naming it, with ``hint`` saying what to do."""
+    """A YAML file's content (``{}`` when empty); a missing (A201), non-UTF-8 (A205) or
+    invalid (A202) file is an error naming it, with ``hint`` saying what to do."""
     import yaml
 
     path = Path(path)
     if not path.is_file():
         raise error("A201", path=path, hint=hint)
+    data = path.read_bytes()
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(
+            "A205", path=path, offset=exc.start, byte=data[exc.start], reason=exc.reason
+        ) from exc
+    try:
+        return yaml.safe_load(text) or {}
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # ValueError: e.g. a date-like value that is no date (2017-13-45)
         raise error("A202", path=path, detail=exc) from exc
 
 

@@ -178,28 +178,21 @@ class GoldDocument:
 
     @classmethod
     def from_dict(cls, data: Any) -> GoldDocument:
-        """A gold record from its JSON object; ``ValueError`` names the bad field."""
-        record = _mapping(data, "the line")
+        """A gold record from its JSON object; ``ValueError`` names the bad field.
+
+        Every field must have exactly its type (integers are not bools or floats, lists are
+        not strings) and no key may be missing or unknown.
+        """
+        record = _fields(data, "the line", _GOLD_KEYS)
         entities = tuple(
-            Entity(
-                start=_int(e, "start"),
-                end=_int(e, "end"),
-                label=_str(e, "label"),
-                text=_str(e, "text"),
-                canonical_id=_optional_str(e, "canonical_id"),
-            )
-            for e in (_mapping(x, "an entity") for x in _list(record, "entities"))
+            _entity(_fields(x, f"entities[{i}]", _ENTITY_KEYS), f"entities[{i}]")
+            for i, x in enumerate(_list(record, "entities"))
         )
         paragraphs = tuple(
-            GoldParagraph(
-                index=_int(p, "index"),
-                start=_int(p, "start"),
-                end=_int(p, "end"),
-                events=_strings(p, "events"),
-            )
-            for p in (_mapping(x, "a paragraph") for x in _list(record, "paragraphs"))
+            _paragraph(_fields(x, f"paragraphs[{i}]", _PARAGRAPH_KEYS), f"paragraphs[{i}]")
+            for i, x in enumerate(_list(record, "paragraphs"))
         )
-        info = _mapping(record.get("annotation"), "annotation")
+        info = _fields(record.get("annotation"), "annotation", _ANNOTATION_KEYS)
         return cls(
             id=_str(record, "id"),
             text=_str(record, "text"),
@@ -208,11 +201,38 @@ class GoldDocument:
             events=_strings(record, "events"),
             paragraphs=paragraphs,
             annotation=AnnotationInfo(
-                round=_str(info, "round"),
-                annotators=_strings(info, "annotators"),
-                schema_version=_str(info, "schema_version"),
+                round=_str(info, "round", "annotation"),
+                annotators=_strings(info, "annotators", "annotation"),
+                schema_version=_str(info, "schema_version", "annotation"),
             ),
         )
+
+
+_GOLD_KEYS = frozenset(
+    {"id", "text", "text_sha256", "entities", "events", "paragraphs", "annotation"}
+)
+_ENTITY_KEYS = frozenset({"start", "end", "label", "text", "canonical_id"})
+_PARAGRAPH_KEYS = frozenset({"index", "start", "end", "events"})
+_ANNOTATION_KEYS = frozenset({"round", "annotators", "schema_version"})
+
+
+def _entity(e: dict[str, Any], where: str) -> Entity:
+    return Entity(
+        start=_int(e, "start", where),
+        end=_int(e, "end", where),
+        label=_str(e, "label", where),
+        text=_str(e, "text", where),
+        canonical_id=_optional_str(e, "canonical_id", where),
+    )
+
+
+def _paragraph(p: dict[str, Any], where: str) -> GoldParagraph:
+    return GoldParagraph(
+        index=_int(p, "index", where),
+        start=_int(p, "start", where),
+        end=_int(p, "end", where),
+        events=_strings(p, "events", where),
+    )
 
 
 def _mapping(value: Any, what: str) -> dict[str, Any]:
@@ -221,38 +241,53 @@ def _mapping(value: Any, what: str) -> dict[str, Any]:
     return value
 
 
-def _list(record: dict[str, Any], key: str) -> list[Any]:
+def _fields(value: Any, what: str, keys: frozenset[str]) -> dict[str, Any]:
+    """``value`` as a JSON object with exactly the fields ``keys``."""
+    record = _mapping(value, what)
+    missing, unknown = sorted(keys - set(record)), sorted(set(record) - keys)
+    if missing:
+        raise ValueError(f"{what}: missing field(s) {missing}")
+    if unknown:
+        raise ValueError(f"{what}: unknown field(s) {unknown}; allowed: {sorted(keys)}")
+    return record
+
+
+def _name(key: str, where: str) -> str:
+    return f"{where}.{key}" if where else repr(key)
+
+
+def _list(record: dict[str, Any], key: str, where: str = "") -> list[Any]:
     value = record.get(key)
     if not isinstance(value, list):
-        raise ValueError(f"{key!r} must be a list, got {type(value).__name__}")
+        raise ValueError(f"{_name(key, where)} must be a list, got {value!r}")
     return value
 
 
-def _int(record: dict[str, Any], key: str) -> int:
+def _int(record: dict[str, Any], key: str, where: str = "") -> int:
     value = record.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise ValueError(f"{key!r} must be an integer, got {value!r}")
+        raise ValueError(f"{_name(key, where)} must be an integer, got {value!r}")
     return value
 
 
-def _str(record: dict[str, Any], key: str) -> str:
+def _str(record: dict[str, Any], key: str, where: str = "") -> str:
     value = record.get(key)
     if not isinstance(value, str):
-        raise ValueError(f"{key!r} must be a string, got {value!r}")
+        raise ValueError(f"{_name(key, where)} must be a string, got {value!r}")
     return value
 
 
-def _optional_str(record: dict[str, Any], key: str) -> str | None:
+def _optional_str(record: dict[str, Any], key: str, where: str = "") -> str | None:
     value = record.get(key)
     if value is not None and not isinstance(value, str):
-        raise ValueError(f"{key!r} must be a string or null, got {value!r}")
+        raise ValueError(f"{_name(key, where)} must be a string or null, got {value!r}")
     return value
 
 
-def _strings(record: dict[str, Any], key: str) -> tuple[str, ...]:
-    values = _list(record, key)
+def _strings(record: dict[str, Any], key: str, where: str = "") -> tuple[str, ...]:
+    values = _list(record, key, where)
     if not all(isinstance(v, str) for v in values):
-        raise ValueError(f"{key!r} must be a list of strings, got {values!r}")
+        raise ValueError(f"{_name(key, where)} must be a list of strings, got {values!r}")
     return tuple(values)
 
 

@@ -52,6 +52,48 @@ class Schema:
         return ("O", *(f"{p}-{name}" for name in self.entity_names for p in ("B", "I")))
 
 
+_LABEL_KEYS = ("name", "description", "color", "shortcut", "examples", "cameo")
+
+
+def _text(path: str, item: dict[str, Any], key: str) -> str:
+    value = item.get(key)
+    if not isinstance(value, str):
+        got = "missing" if key not in item else f"{type(value).__name__} {value!r}"
+        raise error("A203", path=path, problem=f"`{key}` must be a string (quote it), got {got}")
+    return value
+
+
+def _texts(path: str, item: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = item.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise error(
+            "A203",
+            path=path,
+            problem=f"`{key}` must be a list of quoted strings, got {value!r}",
+        )
+    return tuple(value)
+
+
+def _label(where: str, item: Any) -> Label:
+    if not isinstance(item, dict):
+        raise error(
+            "A203",
+            path=where,
+            problem=f"expected a mapping with name, description, color, shortcut; got {item!r}",
+        )
+    unknown = sorted(set(item) - set(_LABEL_KEYS), key=str)
+    if unknown:
+        raise error("A203", path=where, problem=f"unknown keys {unknown}; allowed: {_LABEL_KEYS}")
+    return Label(
+        name=_text(where, item, "name"),
+        description=_text(where, item, "description"),
+        examples=_texts(where, item, "examples"),
+        color=_text(where, item, "color"),
+        shortcut=_text(where, item, "shortcut"),
+        cameo=_texts(where, item, "cameo"),
+    )
+
+
 def _labels(path: Path, data: dict[str, Any], key: str, *, events: bool) -> tuple[Label, ...]:
     items = data.get(key)
     if not isinstance(items, list) or not items:
@@ -59,21 +101,7 @@ def _labels(path: Path, data: dict[str, Any], key: str, *, events: bool) -> tupl
     labels = []
     for number, item in enumerate(items, start=1):
         where = f"{path}: {key}[{number}]"
-        try:
-            label = Label(
-                name=str(item["name"]),
-                description=str(item["description"]),
-                examples=tuple(str(e) for e in item.get("examples", ())),
-                color=str(item["color"]),
-                shortcut=str(item["shortcut"]),
-                cameo=tuple(str(c) for c in item.get("cameo", ())),
-            )
-        except (KeyError, TypeError) as exc:
-            raise error(
-                "A203",
-                path=where,
-                problem=f"missing field {exc}; need name, description, color, shortcut",
-            ) from exc
+        label = _label(where, item)
         if not _NAME.match(label.name):
             raise error("A203", path=where, problem=f"name {label.name!r} must be UPPER_SNAKE")
         if not _COLOR.match(label.color):
@@ -96,8 +124,12 @@ def read_schema(root: Path) -> Schema:
     data = read_yaml(path, hint="the label schema is required")
     if not isinstance(data, dict) or "version" not in data:
         raise error("A203", path=path, problem="expected a mapping with version, entities, events")
+    if not isinstance(data["version"], str):
+        raise error(
+            "A203", path=path, problem=f"`version` must be a quoted string, got {data['version']!r}"
+        )
     schema = Schema(
-        version=str(data["version"]),
+        version=data["version"],
         entities=_labels(path, data, "entities", events=False),
         events=_labels(path, data, "events", events=True),
     )

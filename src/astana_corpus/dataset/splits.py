@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,8 @@ DEFAULT_SEED = 4
 DEFAULT_THRESHOLD = 0.8
 NUM_PERM = 128
 SHINGLE = 5
+# A document id in a split list: no spaces, no control characters.
+_ID = re.compile(r"[^\s\x00-\x1f]+")
 
 
 @dataclass(frozen=True)
@@ -181,47 +184,96 @@ def write_splits(root: Path, result: SplitResult) -> None:
     )
 
 
+def read_list(path: Path) -> list[str]:
+    """The ids of one committed split list: UTF-8, one id per line (blank lines skipped);
+    anything else is A506 naming file:line."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at_line = data[: exc.start].count(b"\n") + 1
+        problem = f"byte offset {exc.start}: invalid UTF-8 (byte 0x{data[exc.start]:02x})"
+        raise error("A506", path=path, line=at_line, problem=problem) from exc
+    ids = []
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        value = line.strip()
+        if value and not _ID.fullmatch(value):
+            raise error("A506", path=path, line=lineno, problem=f"{value!r} is not a document id")
+        if value:
+            ids.append(value)
+    return ids
+
+
 def read_committed(root: Path) -> dict[str, list[str]]:
     folder = root / SPLITS_DIR
     lists = {}
     for name in SPLIT_NAMES:
         path = folder / f"{name}.txt"
-        if not path.exists():
+        if not path.is_file():
             raise error("A502", path=path)
-        lists[name] = [
-            line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-        ]
+        lists[name] = read_list(path)
     return lists
 
 
+def _number(data: Mapping[str, Any], key: str, *, integer: bool, path: Path) -> Any:
+    """``data[key]``: an integer, or with ``integer`` False any number (never a bool)."""
+    value = data.get(key)
+    kinds: tuple[type, ...] = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        what = "an integer" if integer else "a number"
+        raise error("A505", path=path, problem=f"{key} must be {what}, got {value!r}")
+    return value
+
+
 def read_config(root: Path) -> SplitConfig:
-    """The split configuration recorded in the committed manifest (defaults if none)."""
+    """The split configuration recorded in the committed manifest (defaults if none).
+
+    Every field must have its type (an integer seed, never a float or a string), the
+    ratios of train, dev and test must be non-negative and add up to 1.
+    """
     path = root / SPLITS_DIR / "manifest.json"
     if not path.exists():
         return SplitConfig()
     data = read_manifest(path)
-    try:
-        train, dev, test = (float(data["ratios"][n]) for n in SPLIT_NAMES)
-        return SplitConfig(
-            seed=int(data["seed"]),
-            ratios=(train, dev, test),
-            threshold=float(data["near_duplicate_threshold"]),
-            num_perm=int(data["minhash_num_perm"]),
-            shingle=int(data["shingle_size"]),
+    ratios = data.get("ratios")
+    if not isinstance(ratios, dict) or set(ratios) != set(SPLIT_NAMES):
+        raise error("A505", path=path, problem=f"ratios must name {SPLIT_NAMES}, got {ratios!r}")
+    values = tuple(_number(ratios, n, integer=False, path=path) for n in SPLIT_NAMES)
+    if any(v < 0 for v in values) or abs(sum(values) - 1) > 1e-9:
+        raise error("A505", path=path, problem=f"ratios {values} must be >= 0 and add up to 1")
+    threshold = _number(data, "near_duplicate_threshold", integer=False, path=path)
+    if not 0 < threshold <= 1:
+        raise error(
+            "A505", path=path, problem=f"near_duplicate_threshold {threshold} not in (0, 1]"
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise error("A505", path=path, problem=f"bad or missing field {exc}") from exc
+    ints = {
+        k: _number(data, k, integer=True, path=path)
+        for k in ("seed", "minhash_num_perm", "shingle_size")
+    }
+    if ints["minhash_num_perm"] < 1 or ints["shingle_size"] < 1:
+        raise error("A505", path=path, problem="minhash_num_perm and shingle_size must be >= 1")
+    return SplitConfig(
+        seed=ints["seed"],
+        ratios=(float(values[0]), float(values[1]), float(values[2])),
+        threshold=float(threshold),
+        num_perm=ints["minhash_num_perm"],
+        shingle=ints["shingle_size"],
+    )
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
     """The committed manifest as a JSON object (A505 when it is not one)."""
+    data = path.read_bytes()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        value = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        problem = f"byte offset {exc.start}: invalid UTF-8 (byte 0x{data[exc.start]:02x})"
+        raise error("A505", path=path, problem=problem) from exc
+    except (ValueError, RecursionError) as exc:
         raise error("A505", path=path, problem=f"not valid JSON ({exc})") from exc
-    if not isinstance(data, dict):
+    if not isinstance(value, dict):
         raise error("A505", path=path, problem="expected a JSON object")
-    return data
+    return value
 
 
 def check_splits(
@@ -246,6 +298,8 @@ def check_splits(
     manifest_path = root / SPLITS_DIR / "manifest.json"
     if manifest_path.exists():
         recorded = read_manifest(manifest_path).get("sha256", {})
+        if not isinstance(recorded, dict):
+            raise error("A505", path=manifest_path, problem="sha256 must map split names to hashes")
         for name in SPLIT_NAMES:
             actual = sha256_text(_list_text(committed[name]))
             if recorded.get(name) != actual:

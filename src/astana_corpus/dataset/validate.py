@@ -25,13 +25,21 @@ E012  a document in more than one split
 E013  splits do not cover the documents (missing or unknown ids)
 E014  near-duplicate documents in different splits
 E015  committed split lists differ from what the split function computes
+E016  entity not inside one paragraph (it would vanish from the paragraphs
+      and tokens configs)
+E017  document events differ from the union of its paragraphs' events
+E018  text_sha256 is not the sha256 of the text
+E019  paragraphs malformed (indices not 0..n-1 in order, offsets outside
+      the text, empty or overlapping)
 W001  a label used in dev/test never occurs in train
 W002  a cleaned document has no gold annotation (left out of the dataset)
+W003  a cleaned document has no Arabic letter (is the raw file an article?)
 ====  ===========================================================
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -39,6 +47,7 @@ from itertools import pairwise
 from typing import Any
 
 from astana_corpus.core.arabic import is_word_char
+from astana_corpus.core.io import sha256_text
 from astana_corpus.core.records import Document, GoldDocument, Issue
 from astana_corpus.core.schema import Schema
 from astana_corpus.core.spans import boundary_problem
@@ -46,6 +55,7 @@ from astana_corpus.core.tokens import bio_problems
 from astana_corpus.dataset.rows import ParagraphView, paragraph_views
 
 ERROR, WARNING = "error", "warning"
+_ARABIC_LETTER = re.compile("[\u0621-\u063a\u0641-\u064a]")
 CODE_NAMES = {
     "E001": "duplicate document id",
     "E002": "gold document unknown",
@@ -62,8 +72,13 @@ CODE_NAMES = {
     "E013": "splits do not cover documents",
     "E014": "near-duplicates across splits",
     "E015": "split lists stale",
+    "E016": "entity crosses paragraphs",
+    "E017": "document events not paragraph union",
+    "E018": "text hash mismatch",
+    "E019": "paragraphs malformed",
     "W001": "label missing from train",
     "W002": "document not annotated",
+    "W003": "document without Arabic letters",
 }
 # What the build does with a validated record (writes its rows); validation alone passes none.
 RecordSink = Callable[[GoldDocument, Sequence[ParagraphView]], None]
@@ -274,6 +289,122 @@ def check_tokens(record: GoldDocument, views: Sequence[ParagraphView]) -> list[I
     return issues
 
 
+def check_paragraphs(record: GoldDocument) -> list[Issue]:
+    """Paragraphs are numbered 0..n-1 in order and cut the text into ordered, non-empty,
+    non-overlapping ranges."""
+    if not record.paragraphs:
+        return [_issue("E019", record.id, None, "the record has no paragraphs")]
+    issues = []
+    previous_end = 0
+    for number, p in enumerate(record.paragraphs):
+        if p.index != number:
+            issues.append(
+                _issue("E019", record.id, p.start, f"paragraph {number} has index {p.index}")
+            )
+        if not previous_end <= p.start < p.end <= len(record.text):
+            issues.append(
+                _issue(
+                    "E019",
+                    record.id,
+                    p.start,
+                    f"paragraph {p.index} [{p.start}, {p.end}) is empty, outside the text "
+                    f"(length {len(record.text)}) or overlaps the one before (ends {previous_end})",
+                )
+            )
+        previous_end = max(previous_end, p.end)
+    return issues
+
+
+def check_entities_in_paragraphs(record: GoldDocument) -> list[Issue]:
+    """Every entity lies inside one paragraph (else no paragraph row would carry it)."""
+    issues = []
+    for e in record.entities:
+        if not 0 <= e.start < e.end <= len(record.text):
+            continue  # E004
+        if any(p.start <= e.start and e.end <= p.end for p in record.paragraphs):
+            continue
+        inside = [p.index for p in record.paragraphs if p.start < e.end and e.start < p.end]
+        where = f"crosses paragraphs {inside}" if inside else "lies outside every paragraph"
+        issues.append(
+            _issue(
+                "E016",
+                record.id,
+                e.start,
+                f"{e.label} [{e.start}, {e.end}) {record.text[e.start : e.end]!r} {where}",
+            )
+        )
+    return issues
+
+
+def check_event_union(record: GoldDocument) -> list[Issue]:
+    """The document's events are exactly the union of its paragraphs' events."""
+    union = set().union(*(p.events for p in record.paragraphs))
+    if set(record.events) == union:
+        return []
+    return [
+        _issue(
+            "E017",
+            record.id,
+            None,
+            f"document events {sorted(set(record.events))} differ from the union of the "
+            f"paragraph events {sorted(union)}",
+        )
+    ]
+
+
+def check_text_hash(record: GoldDocument) -> list[Issue]:
+    actual = sha256_text(record.text)
+    if record.text_sha256 == actual:
+        return []
+    return [
+        _issue(
+            "E018",
+            record.id,
+            None,
+            f"text_sha256 {record.text_sha256!r} but the text's sha256 is {actual}",
+        )
+    ]
+
+
+def check_record(
+    record: GoldDocument, views: Sequence[ParagraphView], schema: Schema
+) -> list[Issue]:
+    """Every check of one gold record on its own (no documents or splits needed)."""
+    return [
+        *check_paragraphs(record),
+        *check_text_hash(record),
+        *check_offsets(record),
+        *check_span_edges(record),
+        *check_overlaps(record),
+        *check_entities_in_paragraphs(record),
+        *check_labels(record, schema),
+        *check_event_union(record),
+        *check_token_alignment(record, views),
+        *check_tokens(record, views),
+    ]
+
+
+def check_records(gold: Iterable[GoldDocument], schema: Schema) -> list[Issue]:
+    """The record-level checks over gold (what evaluate, export and view run first)."""
+    issues: list[Issue] = []
+    for record in gold:
+        issues += check_record(record, paragraph_views(record), schema)
+    return issues
+
+
+def check_arabic(documents: Iterable[Document]) -> list[Issue]:
+    return [
+        _issue(
+            "W003",
+            d.id,
+            None,
+            f"{d.id} ({d.provenance.raw_file}) has no Arabic letter: is it an Arabic article?",
+        )
+        for d in documents
+        if not _ARABIC_LETTER.search(d.text)
+    ]
+
+
 def check_splits_partition(
     lists: Mapping[str, Sequence[str]], doc_ids: Iterable[str]
 ) -> list[Issue]:
@@ -369,12 +500,7 @@ def validate(
     report.issues += check_drift(gold, by_id)
     for record in gold:
         views = paragraph_views(record)
-        report.issues += check_offsets(record)
-        report.issues += check_span_edges(record)
-        report.issues += check_overlaps(record)
-        report.issues += check_labels(record, schema)
-        report.issues += check_token_alignment(record, views)
-        report.issues += check_tokens(record, views)
+        report.issues += check_record(record, views, schema)
         if sink is not None:
             sink(record, views)
     if split_lists is not None:
@@ -383,6 +509,7 @@ def validate(
         report.issues += [_issue("E015", None, None, p) for p in split_problems]
         report.issues += check_labels_in_train(split_lists, gold_by_id)
     report.issues += check_annotated(by_id, gold_by_id)
+    report.issues += check_arabic(documents)
     report.checked = {
         "documents": len(documents),
         "gold_documents": len(gold),

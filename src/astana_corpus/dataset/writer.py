@@ -18,6 +18,7 @@ read back with datasets.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -148,6 +149,12 @@ class DatasetWriter:
             summary.events[split].update(view.events)
             self.writers[("tokens", split)].add(token_row(record, view))
             summary.tokens[split] += len(view.tokens)
+
+    def abort(self) -> None:
+        """Close every file without flushing (after a failure: the folder is discarded)."""
+        for writer in self.writers.values():
+            with contextlib.suppress(Exception):
+                writer.writer.close()
 
     def close(self) -> WriteSummary:
         """Flush and close every file; leave empty splits out (datasets refuses a declared

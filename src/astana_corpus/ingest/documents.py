@@ -75,5 +75,5 @@ def iter_documents_file(path: Path) -> Iterator[Document]:
     for lineno, record in iter_jsonl(path):
         try:
             yield Document.from_dict(record)
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise error("A310", path=path, line=lineno, problem=f"not a document: {exc}") from exc

@@ -8,6 +8,7 @@ byte offset of anything that is not article text.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +26,9 @@ ID_PATTERN = re.compile(r"^astana-\d{4,}$")
 # C0 controls other than tab/newline/CR/FF/VT: their presence means the file
 # is not text.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_URL = re.compile(r"^https?://\S+$")
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ def extractor_name() -> str:
 
 def read_source(path: Path) -> tuple[bytes, str, str]:
     """Return (raw bytes, source text, what the source text is)."""
+    if path.is_dir():
+        raise error("A113", path=path)
     if not path.is_file():
         raise error("A106", path=path, metadata=METADATA_FILE)
     data = path.read_bytes()
@@ -102,37 +108,93 @@ def read_source(path: Path) -> tuple[bytes, str, str]:
     return data, text, "utf-8"
 
 
+def check_date(value: str | None, where: str) -> None:
+    """``published`` is null or a real calendar date written YYYY-MM-DD (A114)."""
+    if value is None:
+        return
+    try:
+        ok = bool(_DATE.match(value)) and datetime.date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        ok = False
+    if not ok:
+        raise error("A114", where=where, value=value)
+
+
+def check_url(value: str | None, where: str) -> None:
+    if value is not None and not _URL.match(value):
+        raise error("A107", path=where, problem=f"url {value!r} is not an http(s) URL")
+
+
+def raw_path(root: Path, file: str, where: str) -> Path:
+    """The path of a raw file, refused (A112) unless it resolves inside articles/raw."""
+    raw_dir = (root / RAW_DIR).resolve()
+    path = root / RAW_DIR / file
+    resolved = path.resolve()
+    if not resolved.is_relative_to(raw_dir) or resolved == raw_dir:
+        raise error("A112", path=where, file=file, resolved=resolved, raw_dir=RAW_DIR)
+    return path
+
+
+def _entry_values(entry: dict[str, Any], where: str) -> dict[str, str | None]:
+    """The entry's values, each a string (id, file, sha256) or a string or null."""
+    values: dict[str, str | None] = {}
+    for key, value in entry.items():
+        if isinstance(value, datetime.date) and key == "published":
+            value = value.isoformat()  # an unquoted YAML date
+        if value is None and key not in ("id", "file", "sha256"):
+            values[key] = None
+        elif isinstance(value, str) and value:
+            values[key] = value
+        else:
+            raise error(
+                "A107",
+                path=where,
+                problem=f"{key} must be a non-empty string, got {type(value).__name__} {value!r}",
+            )
+    return values
+
+
+def _meta(root: Path, entry: Any, where: str) -> ArticleMeta:
+    allowed = set(ArticleMeta.__dataclass_fields__)
+    if not isinstance(entry, dict):
+        raise error("A107", path=where, problem="expected a mapping with id, file, sha256")
+    unknown = set(entry) - allowed
+    if unknown:
+        raise error(
+            "A107",
+            path=where,
+            problem=f"unknown keys {sorted(unknown, key=str)}; allowed: {sorted(allowed)}",
+        )
+    missing = {"id", "file", "sha256"} - set(entry)
+    if missing:
+        raise error("A107", path=where, problem=f"missing {sorted(missing)}")
+    meta = ArticleMeta(**_entry_values(entry, where))  # type: ignore[arg-type]  # checked
+    if not ID_PATTERN.match(meta.id):
+        raise error("A107", path=where, problem=f"id {meta.id!r} is not of the form astana-0001")
+    if not _SHA256.match(meta.sha256):
+        raise error(
+            "A107", path=where, problem=f"sha256 {meta.sha256!r} is not 64 lowercase hex digits"
+        )
+    check_date(meta.published, where)
+    check_url(meta.url, where)
+    raw_path(root, meta.file, where)
+    return meta
+
+
 def read_metadata(root: Path) -> list[ArticleMeta]:
-    """Read and check ``articles/articles.yaml`` (ids unique and well formed)."""
+    """Read and check ``articles/articles.yaml``: ids unique and well formed, every value
+    of its type, dates real, files inside articles/raw."""
     path = root / METADATA_FILE
     data = read_yaml(path, hint="run `astana articles register` to create it")
-    entries = data.get("articles")
+    entries = data.get("articles") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise error("A107", path=path, problem="expected a top-level `articles:` list")
     metas: list[ArticleMeta] = []
     seen_ids: set[str] = set()
     seen_files: set[str] = set()
-    allowed = set(ArticleMeta.__dataclass_fields__)
     for number, entry in enumerate(entries, start=1):
         where = f"{path}: entry {number}"
-        if not isinstance(entry, dict):
-            raise error("A107", path=where, problem="expected a mapping with id, file, sha256")
-        unknown = set(entry) - allowed
-        if unknown:
-            raise error(
-                "A107",
-                path=where,
-                problem=f"unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}",
-            )
-        missing = {"id", "file", "sha256"} - set(entry)
-        if missing:
-            raise error("A107", path=where, problem=f"missing {sorted(missing)}")
-        values = {k: (None if v is None else str(v)) for k, v in entry.items()}
-        meta = ArticleMeta(**values)  # type: ignore[arg-type]  # id, file, sha256 checked above
-        if not ID_PATTERN.match(meta.id):
-            raise error(
-                "A107", path=where, problem=f"id {meta.id!r} is not of the form astana-0001"
-            )
+        meta = _meta(root, entry, where)
         if meta.id in seen_ids:
             raise error(
                 "A107", path=where, problem=f"duplicate id {meta.id} (ids are never reused)"
@@ -156,26 +218,46 @@ def register_articles(
 
     Existing entries are never renumbered, so ids stay stable as the corpus
     grows; new files get ids in file-name order. Returns the new entries.
+    Refused, with nothing written: a ``published`` that is no date (A114), a
+    ``url`` for more than one new file (A115), a file with the same bytes as a
+    listed or another new one (A116), a symlink out of articles/raw (A112).
     """
     path = root / METADATA_FILE
+    check_date(published, "--published")
+    check_url(url, "--url")
     metas = read_metadata(root) if path.exists() else []
     listed = {m.file for m in metas}
+    known = {m.sha256: f"{m.id} ({m.file})" for m in metas}
     next_number = max((int(m.id.split("-")[1]) for m in metas), default=0) + 1
+    new_files = [
+        raw
+        for raw in sorted((root / RAW_DIR).iterdir())
+        if raw.name not in listed and raw.suffix.lower() in SUPPORTED_SUFFIXES and not raw.is_dir()
+    ]
+    if url is not None and len(new_files) > 1:
+        raise error(
+            "A115", url=url, count=len(new_files), files=", ".join(r.name for r in new_files)
+        )
     added: list[ArticleMeta] = []
-    for raw in sorted((root / RAW_DIR).iterdir()):
-        if raw.name in listed or raw.suffix.lower() not in SUPPORTED_SUFFIXES:
-            continue
-        decode_raw(raw.read_bytes(), raw)
-        meta = ArticleMeta(
-            id=f"astana-{next_number:04d}",
-            file=raw.name,
-            sha256=sha256_bytes(raw.read_bytes()),
-            outlet=outlet,
-            url=url,
-            published=published,
+    for raw in new_files:
+        raw_path(root, raw.name, str(raw))
+        data = raw.read_bytes()
+        decode_raw(data, raw)
+        digest = sha256_bytes(data)
+        if digest in known:
+            raise error("A116", path=raw, sha256=digest, other=known[digest])
+        known[digest] = f"the new file {raw.name}"
+        added.append(
+            ArticleMeta(
+                id=f"astana-{next_number:04d}",
+                file=raw.name,
+                sha256=digest,
+                outlet=outlet,
+                url=url,
+                published=published,
+            )
         )
         next_number += 1
-        added.append(meta)
     if added or not path.exists():
         write_metadata(root, metas + added)
     return added
@@ -197,12 +279,24 @@ def write_metadata(root: Path, metas: list[ArticleMeta]) -> None:
 
 
 def check_unlisted(root: Path, metas: Iterable[ArticleMeta]) -> None:
+    """Every file of articles/raw is listed: an unsupported type (a .pdf, which register
+    ignores) is A110, a supported one that is not listed A109."""
     listed = {m.file for m in metas}
     raw_dir = root / RAW_DIR
     unlisted = sorted(
-        p.name
+        p
         for p in raw_dir.iterdir()
         if p.is_file() and not p.name.startswith(".") and p.name not in listed
     )
+    for p in unlisted:
+        if p.suffix.lower() not in SUPPORTED_SUFFIXES:
+            raise error(
+                "A110",
+                path=p,
+                suffix=p.suffix,
+                supported=f"{', '.join(SUPPORTED_SUFFIXES)} (convert it, or move it out of "
+                f"{RAW_DIR})",
+            )
     if unlisted:
-        raise error("A109", path=raw_dir, metadata=METADATA_FILE, files=", ".join(unlisted))
+        files = ", ".join(p.name for p in unlisted)
+        raise error("A109", path=raw_dir, metadata=METADATA_FILE, files=files)

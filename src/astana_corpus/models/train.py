@@ -153,16 +153,52 @@ def run_baseline(
     }
 
 
+# What the card reads of a result (dataset/card.py): each path must hold a number.
+_ENTITY_SCORES = (
+    ("entities", "strict", "micro", "f1"),
+    ("entities", "clitic", "micro", "f1"),
+    ("entities", "partial", "micro", "f1"),
+    ("entities", "strict", "macro_f1"),
+)
+_EVENT_SCORES = (("events", "paragraph", "micro", "f1"), ("events", "document", "micro", "f1"))
+
+
+def _result_problem(name: str, data: Any) -> str | None:
+    """Why a results file cannot be shown in the card, or None."""
+    if not isinstance(data, dict) or not isinstance(data.get("scores"), dict):
+        return "expected a JSON object with scores"
+    for key in ("command", "split"):
+        if not isinstance(data.get(key), str):
+            return f"{key} must be a string, got {data.get(key)!r}"
+    if data.get("data") is not None and not isinstance(data["data"], dict):
+        return f"data must be an object of hashes, got {data['data']!r}"
+    paths = (_ENTITY_SCORES if name in ENTITY_BASELINES else ()) + (
+        _EVENT_SCORES if name in EVENT_BASELINES else ()
+    )
+    for path in paths:
+        value: Any = data["scores"]
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"scores.{'.'.join(path)} must be a number, got {value!r}"
+    return None
+
+
 def read_results(root: Path) -> dict[str, dict[str, Any]]:
     """The recorded results, by baseline name (A609 for a file that is not one)."""
     folder = root / RESULTS_DIR
     results = {}
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        raw = path.read_bytes()
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict) or not isinstance(data.get("scores"), dict):
-                raise ValueError("expected a JSON object with scores")
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise error("A609", path=path, problem=exc) from exc
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            where = f"byte offset {exc.start}: invalid UTF-8 (byte 0x{raw[exc.start]:02x})"
+            raise error("A609", path=path, problem=where) from exc
+        except (ValueError, RecursionError) as exc:
+            raise error("A609", path=path, problem=f"not valid JSON ({exc})") from exc
+        problem = _result_problem(path.stem, data)
+        if problem:
+            raise error("A609", path=path, problem=problem)
         results[path.stem] = data
     return results
