@@ -137,6 +137,19 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
         yield value
 
 
+def read_json(path: Path, *, code: str) -> Any:
+    """A JSON file's value; invalid UTF-8 or JSON is the catalogue error ``code`` (whose
+    template names ``{path}`` and ``{problem}``)."""
+    data = Path(path).read_bytes()
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        problem = f"byte offset {exc.start}: invalid UTF-8 (byte 0x{data[exc.start]:02x})"
+        raise error(code, path=path, problem=problem) from exc
+    except (ValueError, RecursionError) as exc:
+        raise error(code, path=path, problem=f"not valid JSON ({exc})") from exc
+
+
 def read_yaml(path: Path, *, hint: str = "check the path") -> Any:
     """A YAML file's content (``{}`` when empty); a missing (A201), non-UTF-8 (A205) or
     invalid (A202) file is an error naming it, with ``hint`` saying what to do."""

@@ -26,7 +26,7 @@ from typing import Any
 
 from astana_corpus.core.arabic import match_key
 from astana_corpus.core.errors import error
-from astana_corpus.core.io import sha256_text, write_text
+from astana_corpus.core.io import read_json, sha256_text, write_text
 from astana_corpus.core.paths import SPLITS_DIR
 
 SPLIT_NAMES = ("train", "dev", "test")
@@ -263,14 +263,7 @@ def read_config(root: Path) -> SplitConfig:
 
 def read_manifest(path: Path) -> dict[str, Any]:
     """The committed manifest as a JSON object (A505 when it is not one)."""
-    data = path.read_bytes()
-    try:
-        value = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        problem = f"byte offset {exc.start}: invalid UTF-8 (byte 0x{data[exc.start]:02x})"
-        raise error("A505", path=path, problem=problem) from exc
-    except (ValueError, RecursionError) as exc:
-        raise error("A505", path=path, problem=f"not valid JSON ({exc})") from exc
+    value = read_json(path, code="A505")
     if not isinstance(value, dict):
         raise error("A505", path=path, problem="expected a JSON object")
     return value

@@ -16,7 +16,6 @@ Small data: the numbers are low and uncertain.
 
 from __future__ import annotations
 
-import json
 import platform
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any
 
 from astana_corpus.annotate.preannotate import Gazetteer
 from astana_corpus.core.errors import error
-from astana_corpus.core.io import sha256_bytes, write_jsonl
+from astana_corpus.core.io import read_json, sha256_bytes, write_jsonl
 from astana_corpus.core.paths import RESULTS_DIR
 from astana_corpus.core.records import Document, GoldDocument
 from astana_corpus.core.schema import Schema
@@ -189,14 +188,7 @@ def read_results(root: Path) -> dict[str, dict[str, Any]]:
     folder = root / RESULTS_DIR
     results = {}
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        raw = path.read_bytes()
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            where = f"byte offset {exc.start}: invalid UTF-8 (byte 0x{raw[exc.start]:02x})"
-            raise error("A609", path=path, problem=where) from exc
-        except (ValueError, RecursionError) as exc:
-            raise error("A609", path=path, problem=f"not valid JSON ({exc})") from exc
+        data = read_json(path, code="A609")
         problem = _result_problem(path.stem, data)
         if problem:
             raise error("A609", path=path, problem=problem)
