@@ -1,4 +1,9 @@
-"""Trainer exports: spaCy DocBin (checked with `spacy debug data`) and subword alignment."""
+"""Trainer exports: spaCy DocBin (checked with `spacy debug data`) and subword alignment.
+
+Subword tokenizers here are WordPieces made offline with `tokenizers` (nothing
+downloaded); when transformers is installed they are also wrapped as a
+`PreTrainedTokenizerFast` and called the way users call it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,13 @@ import sys
 import pytest
 
 from astana_corpus.core.schema import read_schema
-from astana_corpus.models.export import align_word_labels, tag_runs
+from astana_corpus.models.export import (
+    align_word_labels,
+    labels_for_word_ids,
+    paragraph_token_rows,
+    tag_runs,
+    word_labels_from_word_ids,
+)
 from astana_corpus.pipeline import export_spacy, gold_for_split
 from tests.conftest import ROOT
 
@@ -72,51 +83,115 @@ def test_tag_runs_round_trip():
     assert tag_runs(["B-A", "I-A", "O", "I-B", "B-B"]) == [(0, 2, "A"), (3, 4, "B"), (4, 5, "B")]
 
 
-def test_subword_alignment_with_an_offline_wordpiece(tmp_path):
-    """A WordPiece trained here on the corpus (nothing downloaded) + align_word_labels."""
-    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+SPECIALS = ["[UNK]", "[CLS]", "[SEP]"]
+
+
+def _with_specials(tokenizer):
     from tokenizers.processors import TemplateProcessing
 
-    from astana_corpus.models.export import paragraph_token_rows
-
-    pairs = [
-        (row, words)
-        for _record, _view, row, words in paragraph_token_rows(
-            gold_for_split(ROOT, "train").values()
-        )
-    ]
-    rows = [row for row, _ in pairs]
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
-    tokenizer.train_from_iterator(
-        (r["text"] for r in rows),
-        trainers.WordPieceTrainer(vocab_size=400, special_tokens=["[UNK]", "[CLS]", "[SEP]"]),
-    )
     tokenizer.post_processor = TemplateProcessing(
         single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 1), ("[SEP]", 2)]
     )
+    return tokenizer
 
-    checked = 0
-    for row, words in pairs:
-        encoding = tokenizer.encode(row["text"])
-        labels = align_word_labels(
-            encoding.offsets, words["token_starts"], words["token_ends"], words["ner_tags"]
-        )
+
+def _wordpiece(vocab):
+    """A WordPiece with a fixed vocabulary (three specials first)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    tokenizer = Tokenizer(
+        models.WordPiece({t: i for i, t in enumerate([*SPECIALS, *vocab])}, unk_token="[UNK]")
+    )
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    return _with_specials(tokenizer)
+
+
+def _trained_wordpiece(texts, vocab_size=400):
+    """A WordPiece trained here on ``texts``, as a user would train one."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer.train_from_iterator(
+        texts,
+        trainers.WordPieceTrainer(
+            vocab_size=vocab_size, special_tokens=SPECIALS, show_progress=False
+        ),
+    )
+    return _with_specials(tokenizer)
+
+
+def _word_ids(tokenizer, words):
+    """``word_ids`` of ``words`` fed as pre-split words: through transformers'
+    ``is_split_into_words=True`` when it is installed, else ``tokenizers``' own
+    ``is_pretokenized=True`` (the CI needs no transformers)."""
+    try:
+        from transformers import PreTrainedTokenizerFast
+    except ImportError:
+        return tokenizer.encode(list(words), is_pretokenized=True).word_ids
+    fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, unk_token="[UNK]")
+    return fast(list(words), is_split_into_words=True).word_ids()
+
+
+# Two words of the dataset ("أستانة" | "8") that one subword of the text spans: a
+# vocabulary entry over both, or an [UNK] over both (no "6" in the vocabulary).
+SPANNING = ("أستانة8", ["أستانة", "8"], [0, 6], [6, 7], ["أستانة8", "أستانة", "8"])
+UNKNOWN = ("أستانة6", ["أستانة", "6"], [0, 6], [6, 7], ["أستانة"])
+
+
+@pytest.mark.parametrize("case", [SPANNING, UNKNOWN], ids=["spanning-subword", "unk"])
+def test_offsets_route_loses_a_word_that_word_ids_keep(case):
+    text, words, starts, ends, vocab = case
+    tags = [5, 7]  # e.g. B-EVENT, I-EVENT: two different labels
+    tokenizer = _wordpiece(vocab)
+
+    # The deprecated offsets route: one subword over both words, the second label lost.
+    encoding = tokenizer.encode(text)
+    assert [o for o in encoding.offsets if o != (0, 0)] == [(0, 7)]
+    with pytest.warns(DeprecationWarning, match="labels_for_word_ids"):
+        lossy = align_word_labels(encoding.offsets, starts, ends, tags)
+    assert lossy == [-100, 5, -100]  # no subword carries the "8"/"6" word's 7
+
+    # The word_ids route: each word has its own subwords ([UNK] included).
+    word_ids = _word_ids(tokenizer, words)
+    assert word_ids == [None, 0, 1, None]
+    labels = labels_for_word_ids(word_ids, tags)
+    assert labels == [-100, 5, 7, -100]
+    assert word_labels_from_word_ids(word_ids, labels, len(words)) == tags
+
+
+def test_labels_for_word_ids_first_subword_or_all():
+    word_ids = [None, 0, 0, 0, 1, 2, 2, None]
+    assert labels_for_word_ids(word_ids, [1, 0, 3]) == [-100, 1, -100, -100, 0, 3, -100, -100]
+    assert labels_for_word_ids(word_ids, [1, 0, 3], ignore=-1, label_all_subwords=True) == [
+        -1,
+        1,
+        1,
+        1,
+        0,
+        3,
+        3,
+        -1,
+    ]
+    # A word cut by truncation has no subword: it gets the default back.
+    assert word_labels_from_word_ids([None, 0, None], [-100, 4, -100], 2, default=0) == [4, 0]
+
+
+@pytest.mark.parametrize("split", ["train", "dev", "test"])
+def test_word_ids_route_recovers_every_word_tag_of_every_split(split):
+    """The rows of the build (same row code), a WordPiece trained on train text only:
+    100% of rows get back exactly their ner_tags (the offsets route lost some)."""
+    train_texts = [
+        r["text"] for _, _, r, _ in paragraph_token_rows(gold_for_split(ROOT, "train").values())
+    ]
+    tokenizer = _trained_wordpiece(train_texts)
+    rows = [tok for _, _, _, tok in paragraph_token_rows(gold_for_split(ROOT, split).values())]
+    recovered = 0
+    for row in rows:
+        encoding = tokenizer.encode(row["tokens"], is_pretokenized=True)
+        labels = labels_for_word_ids(encoding.word_ids, row["ner_tags"])
         assert len(labels) == len(encoding.ids)
         assert labels[0] == labels[-1] == -100  # [CLS], [SEP]
-        first_subword = {}
-        for (start, end), label in zip(encoding.offsets, labels, strict=True):
-            if start == end:
-                continue
-            for w, (ws, we) in enumerate(
-                zip(words["token_starts"], words["token_ends"], strict=True)
-            ):
-                if ws <= start < we:
-                    if w not in first_subword:
-                        first_subword[w] = label
-                    else:
-                        assert label == -100  # only the first subword of a word is labelled
-        for w, label in first_subword.items():
-            assert label == words["ner_tags"][w]
-            checked += 1
-    assert checked > 500
+        words = word_labels_from_word_ids(encoding.word_ids, labels, len(row["tokens"]))
+        recovered += words == row["ner_tags"]
+    assert recovered == len(rows)

@@ -90,6 +90,73 @@ def write_docbins(
 
 
 # ---------------------------------------------------------------- transformers
+#
+# Give a fast tokenizer the dataset's words (``tokens``) with ``is_split_into_words=True``
+# and map labels through ``word_ids()``: every subword then belongs to exactly one dataset
+# word, so no word loses its label. Tokenising the paragraph text and mapping by character
+# offsets cannot be exact: a subword (or an ``[UNK]``) may span two dataset words
+# ("أستانة8" is "أستانة" | "8" in the dataset) and only one of them gets a label.
+
+
+def labels_for_word_ids(
+    word_ids: Sequence[int | None],
+    word_labels: Sequence[Any],
+    *,
+    ignore: Any = -100,
+    label_all_subwords: bool = False,
+) -> list[Any]:
+    """Subword labels from the word labels of a ``tokens`` row, through ``word_ids``.
+
+    ``word_ids`` is ``encoding.word_ids(i)`` of a fast tokenizer called on the
+    row's ``tokens`` with ``is_split_into_words=True`` (or ``Encoding.word_ids``
+    of ``tokenizers`` with ``is_pretokenized=True``): the index of the dataset
+    word each subword comes from, ``None`` for special tokens. The first subword
+    of each word gets the word's label; special tokens and, unless
+    ``label_all_subwords``, the later subwords of a word get ``ignore`` (-100,
+    which PyTorch's cross-entropy skips). With ``label_all_subwords`` the later
+    subwords repeat the word's label as is (no B- to I- rewrite).
+
+    >>> labels_for_word_ids([None, 0, 0, 1, None], [3, 0])
+    [-100, 3, -100, 0, -100]
+    >>> labels_for_word_ids([None, 0, 0, 1, None], [3, 0], label_all_subwords=True)
+    [-100, 3, 3, 0, -100]
+    """
+    labels = []
+    previous = None
+    for word in word_ids:
+        if word is None:
+            labels.append(ignore)
+        elif word != previous or label_all_subwords:
+            labels.append(word_labels[word])
+        else:
+            labels.append(ignore)
+        previous = word
+    return labels
+
+
+def word_labels_from_word_ids(
+    word_ids: Sequence[int | None],
+    subword_labels: Sequence[Any],
+    n_words: int,
+    *,
+    default: Any = None,
+) -> list[Any]:
+    """The inverse: one label per dataset word, from its first subword.
+
+    Use it on gold subword labels (it gives back the row's ``ner_tags``) or on a
+    model's predicted label ids (word-level predictions). A word with no subword
+    (cut by truncation) gets ``default``.
+
+    >>> word_labels_from_word_ids([None, 0, 0, 1, None], [-100, 3, -100, 0, -100], 3, default=0)
+    [3, 0, 0]
+    """
+    words = [default] * n_words
+    seen = set()
+    for word, label in zip(word_ids, subword_labels, strict=True):
+        if word is not None and word not in seen:
+            seen.add(word)
+            words[word] = label
+    return words
 
 
 def align_word_labels(
@@ -101,19 +168,30 @@ def align_word_labels(
     ignore: int = -100,
     label_all_subwords: bool = False,
 ) -> list[int]:
-    """Labels for subword tokens from word labels of the ``tokens`` config.
+    """Deprecated (lossy): use ``labels_for_word_ids`` with ``is_split_into_words=True``.
 
-    ``offsets`` are the subword character offsets into the same paragraph text
-    (``return_offsets_mapping=True`` in a fast tokenizer). A subword gets the
-    label of the word it falls in; special tokens ((0, 0) offsets) and, unless
-    ``label_all_subwords``, every subword but the first of a word get ``ignore``
-    (-100, which PyTorch's cross-entropy skips).
+    Labels subword tokens of the paragraph text by their character ``offsets``.
+    A subword that spans two dataset words (a WordPiece or ``[UNK]`` over
+    "أستانة8", which the dataset splits into "أستانة" | "8") carries the label
+    of the first word only, and the second word's label is lost. Kept for
+    existing callers; it warns with ``DeprecationWarning``.
 
-    >>> align_word_labels([(0, 0), (0, 2), (2, 5), (6, 9), (0, 0)], [0, 6], [5, 9], [1, 0])
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", DeprecationWarning)
+    ...     align_word_labels([(0, 0), (0, 2), (2, 5), (6, 9), (0, 0)], [0, 6], [5, 9], [1, 0])
     [-100, 1, -100, 0, -100]
     """
+    import warnings
     from bisect import bisect_right
 
+    warnings.warn(
+        "align_word_labels loses the label of a word when one subword spans two dataset "
+        "words; tokenise the row's tokens with is_split_into_words=True and use "
+        "labels_for_word_ids(encoding.word_ids(i), ner_tags)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     labels = []
     previous_word = None
     for start, end in offsets:
