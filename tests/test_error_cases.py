@@ -326,7 +326,7 @@ def test_no_traceback_from_the_cli_on_a_damaged_documents_key(copy):
     pipeline.load_documents(copy)
     (copy / "build/documents.key.json").write_text("{not json")
     result = subprocess.run(
-        [sys.executable, "-m", "astana_corpus.cli.main", "--root", str(copy), "split", "--check"],
+        [sys.executable, "-m", "astana_corpus", "--root", str(copy), "split", "--check"],
         capture_output=True,
         text=True,
     )

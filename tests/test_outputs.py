@@ -20,7 +20,7 @@ from astana_corpus.core import outputs
 from astana_corpus.core.errors import AstanaError
 from tests.conftest import ROOT
 
-CLI = [sys.executable, "-m", "astana_corpus.cli.main"]
+CLI = [sys.executable, "-m", "astana_corpus"]
 
 
 @pytest.fixture()

@@ -390,7 +390,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (AstanaError, OSError, KeyboardInterrupt) as exc:
             return render.failure(args.command, exc)
     return render.failure(args.command, late[0], finished=True) if late else status
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -500,9 +500,10 @@ def validate(
     report.issues += check_drift(gold, by_id)
     for record in gold:
         views = paragraph_views(record)
-        report.issues += check_record(record, views, schema)
-        if sink is not None:
-            sink(record, views)
+        found = check_record(record, views, schema)
+        report.issues += found
+        if sink is not None and not any(i.severity == ERROR for i in found):
+            sink(record, views)  # a record with errors is never written (the build fails)
     if split_lists is not None:
         report.issues += check_splits_partition(split_lists, by_id)
         report.issues += check_near_duplicates(split_lists, near_duplicates)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,8 +42,12 @@ from astana_corpus.dataset.splits import SPLIT_NAMES
 ROW_GROUP = 2048
 
 
-def encode(feature: Any, value: Any) -> Any:
-    """Encode a row for Arrow: ClassLabel names → ids, recursively.
+Encoder = Callable[[Any], Any]
+
+
+def make_encoder(feature: Any) -> Encoder:
+    """A function that encodes a row for Arrow: ClassLabel names → ids, built once per
+    feature (a dict lookup per label; parts without a ClassLabel are passed through).
 
     Not ``Features.encode_example``: for a list of structs it decides from the
     first element whether nested ClassLabels need encoding, so a document whose
@@ -51,15 +55,27 @@ def encode(feature: Any, value: Any) -> Any:
     """
     from datasets import ClassLabel, List
 
-    if value is None:
+    def build(f: Any) -> Encoder | None:
+        if isinstance(f, ClassLabel):
+            ids = {name: i for i, name in enumerate(f.names)}
+            return lambda v: ids[v] if isinstance(v, str) else v
+        if isinstance(f, List):
+            inner = build(f.feature)
+            if inner is None:
+                return None
+            return lambda v: None if v is None else [inner(x) for x in v]
+        if isinstance(f, dict):
+            parts = {k: build(sub) for k, sub in f.items()}
+            if all(part is None for part in parts.values()):
+                return None
+            return lambda v: (
+                None
+                if v is None
+                else {k: v.get(k) if part is None else part(v.get(k)) for k, part in parts.items()}
+            )
         return None
-    if isinstance(feature, ClassLabel):
-        return feature.str2int(value) if isinstance(value, str) else value
-    if isinstance(feature, List):
-        return [encode(feature.feature, v) for v in value]
-    if isinstance(feature, dict):
-        return {k: encode(f, value.get(k)) for k, f in feature.items()}
-    return value
+
+    return build(feature) or (lambda v: v)
 
 
 class _Writer:
@@ -70,6 +86,7 @@ class _Writer:
 
         path.parent.mkdir(parents=True, exist_ok=True)
         self.features = feats
+        self.encode = make_encoder(feats)
         self.schema = feats.arrow_schema
         self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
         self.buffer: list[dict[str, Any]] = []
@@ -78,7 +95,7 @@ class _Writer:
 
     def encoded(self, row: dict[str, Any]) -> dict[str, Any]:
         """``row`` as it is stored: ClassLabel names as ids."""
-        return encode(self.features, row)  # type: ignore[no-any-return]
+        return self.encode(row)  # type: ignore[no-any-return]
 
     def add(self, row: dict[str, Any]) -> None:
         self.buffer.append(self.encoded(row))
