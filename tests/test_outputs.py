@@ -192,3 +192,30 @@ def test_a_read_only_output_folder_is_a_coded_error(project, tmp_path, capsys):
         assert "[A703]" in err and str(disk) in err
     finally:
         subprocess.run(["umount", str(disk)], check=True)
+
+
+@pytest.mark.parametrize("target", ["results/ner.json", "splits/manifest.json", "notes.json"])
+def test_reports_never_replace_other_json(project, capsys, target):
+    """Only a report an earlier command wrote is replaced, not committed or user JSON."""
+    path = project / target
+    if not path.exists():
+        path.write_text('{"my": "notes"}')
+    before = digest(path)
+    assert main(["--root", str(project), "validate", "--json", str(path)]) == 1
+    assert "[A701]" in capsys.readouterr().err and digest(path) == before
+    report = project / "report.json"
+    for _ in range(2):  # the second run replaces the first run's report
+        assert main(["--root", str(project), "validate", "--json", str(report)]) == 0
+    assert '"astana_report"' in report.read_text()
+
+
+def test_an_interrupt_held_during_the_swap_says_the_new_output_is_in_place(tmp_path, capsys):
+    with outputs.signals_held(after=outputs.InterruptedAfterOutput):
+        pass  # nothing arrived: nothing is raised
+    held = outputs.signals_held(after=outputs.InterruptedAfterOutput)
+    with pytest.raises(outputs.InterruptedAfterOutput) as exc, held:
+        os.kill(os.getpid(), signal.SIGINT)
+    from astana_corpus.cli import render
+
+    assert render.failure("build", exc.value) == 130
+    assert "output is complete" in capsys.readouterr().err

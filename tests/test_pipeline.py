@@ -90,3 +90,18 @@ def test_validate_and_build_share_one_validation(project):
         with pytest.raises(AstanaError) as exc:
             run()
         assert exc.value.code == "A311"
+
+
+def test_an_empty_gold_file_never_replaces_the_dataset(project):
+    (project / "annotations/gold.jsonl").write_text("")
+    with pytest.raises(AstanaError) as exc:
+        pipeline.build(project, out_dir=project / "dist/astana-corpus")
+    assert exc.value.code == "A315" and not (project / "dist/astana-corpus").exists()
+
+
+def test_an_unlisted_raw_file_is_refused_even_while_the_documents_file_is_current(project):
+    pipeline.load_documents(project)
+    (project / "articles/raw/new.txt").write_text("نص جديد لم يسجل بعد", encoding="utf-8")
+    with pytest.raises(AstanaError) as exc:
+        pipeline.load_documents(project)
+    assert exc.value.code == "A109"

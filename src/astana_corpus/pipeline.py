@@ -94,7 +94,7 @@ from astana_corpus.dataset.splits import (
 from astana_corpus.dataset.validate import RecordSink, Report, check_records, validate
 from astana_corpus.dataset.writer import DatasetWriter, WriteSummary, front_matter
 from astana_corpus.ingest.documents import iter_documents_file, write_documents
-from astana_corpus.ingest.sources import read_metadata
+from astana_corpus.ingest.sources import check_unlisted, read_metadata
 from astana_corpus.models.evaluate import evaluate, read_predictions
 from astana_corpus.models.export import write_docbins
 from astana_corpus.models.train import (
@@ -121,7 +121,9 @@ def documents_key(root: Path) -> dict[str, Any]:
     declared workflow step with its inputs (spaCy projects, DVC).
     """
     raw = {}
-    for meta in read_metadata(root):
+    metas = read_metadata(root)
+    check_unlisted(root, metas)  # a new raw file is an error even while the cache is current
+    for meta in metas:
         path = root / RAW_DIR / meta.file
         raw[meta.file] = sha256_bytes(path.read_bytes()) if path.is_file() else None
     package = Path(astana_corpus.__file__).parent
@@ -189,6 +191,8 @@ def check(root: Path, *, progress: bool = False, make_sink: SinkFactory | None =
     schema = read_schema(root)
     documents, ingest_stats = load_documents(root, progress=progress)
     gold = read_gold(root / GOLD_FILE)
+    if not gold:
+        raise error("A315", path=root / GOLD_FILE)
     texts = {d.id: d.text for d in documents}
     computed = compute_splits(texts, read_config(root))
     try:
@@ -261,6 +265,8 @@ def _build(root: Path, out_dir: Path, schema: Schema, *, progress: bool) -> Buil
         card = render_card((root / CARD_FILE).read_text(encoding="utf-8"), sections(facts))
         write_text(staging / "README.md", front_matter(schema, written) + card)
         replace_folder(staging, out_dir)
+    except OSError as exc:  # e.g. pyarrow's "Error writing bytes" on a full disk names no file
+        raise error("A703", path=exc.filename or staging, detail=exc.strerror or exc) from exc
     finally:
         for files in still_open:  # failed while writing: close them before discarding
             files.abort()

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from astana_corpus.core.errors import AstanaError, error
+from astana_corpus.core.outputs import InterruptedAfterOutput
 from astana_corpus.dataset.splits import SPLIT_NAMES
 from astana_corpus.dataset.validate import CODE_NAMES, Report
 from astana_corpus.models.evaluate import SCHEMES
@@ -288,7 +289,7 @@ def failure(command: str, exc: BaseException, *, finished: bool = False) -> int:
     if isinstance(exc, KeyboardInterrupt):
         what = (
             "interrupted too late to stop: the command finished and its output is complete"
-            if finished
+            if finished or isinstance(exc, InterruptedAfterOutput)
             else "interrupted; earlier outputs are as they were, nothing half-written was kept"
         )
         print(f"astana {command}: {what}", file=sys.stderr)

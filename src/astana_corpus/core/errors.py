@@ -211,6 +211,11 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "{where}: {doc_id} paragraph {index} again, with different labels than line {first}",
         "keep one example per paragraph in each export (was the paragraph pushed twice?)",
     ),
+    "A315": ErrorSpec(
+        _V,
+        "{path}: holds no gold document; a dataset without annotations would replace the last one",
+        "restore the gold file from git, or merge a round into it (`astana merge`)",
+    ),
     # A4xx: Doccano server, client, exports and sessions
     "A401": ErrorSpec(
         _D,

@@ -53,11 +53,17 @@ def looks_like_suggestions(path: Path) -> bool:
     return first is not None and (not first or {"doc_id", "paragraph_index"} <= set(first))
 
 
+REPORT_KEY = "astana_report"  # every report written by --json/--report carries it
+
+
 def looks_like_json_report(path: Path) -> bool:
+    """A report an earlier command wrote (a JSON object with ``REPORT_KEY``), so committed
+    JSON (splits/manifest.json, results/*.json) or a user's own file is never replaced."""
     try:
-        return isinstance(json.loads(path.read_text(encoding="utf-8")), dict)
+        value = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
         return False
+    return isinstance(value, dict) and REPORT_KEY in value
 
 
 def looks_like_view(path: Path) -> bool:
@@ -101,13 +107,19 @@ def write_json_report(path: Path | None, data: Any) -> None:
     if path is None:
         return
     check_output(path, looks_like=looks_like_json_report, what="JSON report")
-    write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    report = {REPORT_KEY: "astana-corpus", **data} if isinstance(data, dict) else data
+    write_text(path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+
+
+class InterruptedAfterOutput(KeyboardInterrupt):
+    """An interrupt that arrived while the new output was being put in place: it is there."""
 
 
 @contextlib.contextmanager
-def signals_held() -> Iterator[None]:
+def signals_held(after: type[KeyboardInterrupt] | None = None) -> Iterator[None]:
     """Hold SIGINT/SIGTERM back for a few system calls; they take effect right after.
 
+    With ``after``, a held signal raises that (a KeyboardInterrupt) once the block is done.
     The Python handlers are swapped for ones that only note the signal (masking the
     signal would not do: another thread of the process may receive it). Off the main
     thread, where handlers cannot be set, nothing is held.
@@ -127,6 +139,8 @@ def signals_held() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        if pending and after is not None:
+            raise after
         if pending:
             handler = previous[pending[0]]
             if callable(handler):
@@ -213,8 +227,8 @@ def staging_folder(out_dir: Path) -> Path:
 def replace_folder(staging: Path, out_dir: Path) -> None:
     """Swap ``staging`` in as ``out_dir``; at every moment one complete copy has a name."""
     old = _old(out_dir)
-    with signals_held():
+    with signals_held(after=InterruptedAfterOutput):
         if out_dir.exists():
             out_dir.rename(old)
         staging.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
