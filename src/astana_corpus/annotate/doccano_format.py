@@ -21,7 +21,7 @@ from typing import Any, TypeGuard
 from astana_corpus.core.errors import error
 from astana_corpus.core.io import iter_jsonl, read_yaml, sha256_text
 from astana_corpus.core.paths import EXPORT_DIR
-from astana_corpus.core.records import Document, ParagraphAnnotation, Span
+from astana_corpus.core.records import Document, ParagraphAnnotation, Span, is_int
 from astana_corpus.core.schema import Schema
 from astana_corpus.core.spans import boundary_problem
 from astana_corpus.core.tokens import tokenize
@@ -57,16 +57,12 @@ def utf16_to_codepoint(text: str, offset: int) -> int:
     raise ValueError(f"UTF-16 offset {offset} is beyond the text ({units} units)")
 
 
-def _is_int(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _is_triple(item: Any) -> bool:
     return (
         isinstance(item, list)
         and len(item) == 3
-        and _is_int(item[0])
-        and _is_int(item[1])
+        and is_int(item[0])
+        and is_int(item[1])
         and isinstance(item[2], str)
     )
 
@@ -83,7 +79,7 @@ def read_preannotations(path: Path) -> dict[tuple[str, int], tuple[list[Span], l
     for lineno, record in iter_jsonl(path):
         where = f"{path}:{lineno}"
         doc_id, index = record.get("doc_id"), record.get("paragraph_index")
-        if not isinstance(doc_id, str) or not _is_int(index):
+        if not isinstance(doc_id, str) or not is_int(index):
             raise error(
                 "A304",
                 where=where,
@@ -153,7 +149,7 @@ def export_entity(item: Any, where: str) -> tuple[int, int, str]:
             allowed = {start_key, end_key, "label", "id"}
             if start_key in item and set(item) <= allowed:
                 start, end, label = item.get(start_key), item.get(end_key), item.get("label")
-                if _is_int(start) and _is_int(end) and isinstance(label, str):
+                if is_int(start) and is_int(end) and isinstance(label, str):
                     return start, end, label
     raise error(
         "A407",
@@ -165,7 +161,7 @@ def export_entity(item: Any, where: str) -> tuple[int, int, str]:
 
 def _line_fields(record: Mapping[str, Any], where: str) -> tuple[str, int, str]:
     doc_id, index, text = (record.get(k) for k in ("doc_id", "paragraph_index", "text"))
-    if not isinstance(doc_id, str) or not _is_int(index) or not isinstance(text, str):
+    if not isinstance(doc_id, str) or not is_int(index) or not isinstance(text, str):
         raise error(
             "A407",
             where=where,
@@ -179,7 +175,7 @@ def _line_fields(record: Mapping[str, Any], where: str) -> tuple[str, int, str]:
         raise error(
             "A407", where=where, problem=f"cats must be label names, got {record['cats']!r}"
         )
-    if record.get("id") is not None and not _is_int(record["id"]):
+    if record.get("id") is not None and not is_int(record["id"]):
         raise error("A407", where=where, problem=f"id must be an integer, got {record['id']!r}")
     return doc_id, index, text
 
@@ -356,7 +352,7 @@ def _session_entry(item: Any, number: int) -> SessionEntry:
         raise ValueError(f"expected a mapping, got {item!r}")
     doc, p, entities = item.get("doc"), item.get("p"), item.get("entities")
     events = item.get("events") or []
-    if not isinstance(doc, str) or not _is_int(p):
+    if not isinstance(doc, str) or not is_int(p):
         raise ValueError(f"doc must be a string and p an integer, got {doc!r} and {p!r}")
     if not isinstance(entities, list) or not all(
         isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e) for e in entities

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 
 @dataclass(frozen=True)
@@ -233,6 +233,11 @@ def _paragraph(p: dict[str, Any], where: str) -> GoldParagraph:
         end=_int(p, "end", where),
         events=_strings(p, "events", where),
     )
+
+
+def is_int(value: Any) -> TypeGuard[int]:
+    """An integer that is not a bool (JSON true/false are not offsets)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _mapping(value: Any, what: str) -> dict[str, Any]:

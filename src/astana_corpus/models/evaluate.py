@@ -39,7 +39,7 @@ from typing import Any
 from astana_corpus.core.errors import AstanaError, error
 from astana_corpus.core.io import iter_jsonl
 from astana_corpus.core.metrics import precision_recall_f1
-from astana_corpus.core.records import GoldDocument, Prediction, Span
+from astana_corpus.core.records import GoldDocument, Prediction, Span, is_int
 from astana_corpus.core.schema import Schema
 from astana_corpus.core.spans import clitic_snap
 
@@ -80,7 +80,7 @@ def _prediction(
     text_len = len(gold.text)
     entities = []
     for e in _list(record, "entities", bad):
-        if not isinstance(e, dict) or not all(_is_int(e.get(k)) for k in ("start", "end")):
+        if not isinstance(e, dict) or not all(is_int(e.get(k)) for k in ("start", "end")):
             raise bad(f"entity {e!r} needs integer start and end, and a label")
         ent = Span(e["start"], e["end"], str(e.get("label")))
         if ent.label not in schema.entity_names:
@@ -103,16 +103,12 @@ def _prediction(
     n_paragraphs = len(gold.paragraphs)
     for p in _list(record, "paragraphs", bad):
         index = p.get("index") if isinstance(p, dict) else None
-        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < n_paragraphs:
+        if not is_int(index) or not 0 <= index < n_paragraphs:
             raise bad(f"paragraph {p!r}: index must be an integer in 0..{n_paragraphs - 1}")
         if index in paragraph_events:
             raise bad(f"paragraph index {index} appears twice")
         paragraph_events[index] = _events(_list(p, "events", bad), schema, where, doc_id)
     return Prediction(doc_id, tuple(entities), events, paragraph_events)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _list(record: Mapping[str, Any], key: str, bad: Callable[[str], AstanaError]) -> list[Any]:
