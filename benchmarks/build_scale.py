@@ -111,7 +111,7 @@ def synthetic_gold(path: Path, n_paragraphs: int, seed: int = 0) -> dict[str, st
                 "annotation": {"round": "syn", "annotators": ["syn"], "schema_version": "1.0"},
             }
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-            splits[doc_id] = ("train", "train", "train", "dev", "test")[d % 5]
+            splits[doc_id] = ("train", "train", "train", "validation", "test")[d % 5]
     return splits
 
 

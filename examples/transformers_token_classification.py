@@ -297,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
         ),
         train_dataset=encoded["train"],
-        eval_dataset=encoded["dev"],
+        eval_dataset=encoded["validation"],
         data_collator=DataCollatorForTokenClassification(tokenizer),
         compute_metrics=make_compute_metrics(id2label),
         processing_class=tokenizer,

@@ -369,6 +369,16 @@ def _splits(name: str, data: bytes | None) -> Callable[[Path], list[str]]:
     return setup
 
 
+def _renamed_split(name: str, old: str) -> Callable[[Path], list[str]]:
+    """A checkout from before release 2.0: the validation list still has its old name."""
+
+    def setup(root: Path) -> list[str]:
+        (root / "splits" / name).rename(root / "splits" / old)
+        return predictions(root)
+
+    return setup
+
+
 def _manifest(change: Callable[[dict], None] | bytes) -> Callable[[Path], list[str]]:
     def setup(root: Path) -> list[str]:
         path = root / "splits/manifest.json"
@@ -720,7 +730,10 @@ CASES = [
         "splits/test.txt:1",
         _splits("test.txt", b"astana-0001 astana-0002\n"),
     ),
-    Case("splits-missing", "A502", "splits/dev.txt", _splits("dev.txt", None)),
+    Case("splits-missing", "A502", "splits/validation.txt", _splits("validation.txt", None)),
+    Case(
+        "splits-old-dev-name", "A507", "splits/dev.txt", _renamed_split("validation.txt", "dev.txt")
+    ),
     # splits/manifest.json (split --check)
     Case("manifest-seed-float", "A505", "manifest.json", _manifest(lambda m: m.update(seed=4.5))),
     Case("manifest-seed-string", "A505", "manifest.json", _manifest(lambda m: m.update(seed="4"))),

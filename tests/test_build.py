@@ -53,7 +53,7 @@ def test_class_label_names_come_from_the_schema(loaded):
 def test_split_sizes_match_the_card(loaded):
     card = (ROOT / "dataset_card.md").read_text(encoding="utf-8")
     section = card.split("<!-- BEGIN GENERATED: splits -->")[1].split("<!-- END")[0]
-    for split in ("train", "dev", "test"):
+    for split in ("train", "validation", "test"):
         row = re.search(rf"^\| {split} \| (\d+) \| (\d+) \|", section, re.MULTILINE)
         assert row, f"no {split} row in the card"
         assert len(loaded["documents"][split]) == int(row.group(1))
@@ -199,8 +199,8 @@ def test_numbers_written_in_prose_match_the_data(built):
     ) in card
     rows = summary.rows["documents"]
     assert (
-        f"{docs} documents (train {rows['train']}, dev {rows['dev']}, test {rows['test']}), "
-        f"{paragraphs}\nparagraphs, {entities} entities"
+        f"{docs} documents (train {rows['train']}, validation {rows['validation']}, "
+        f"test {rows['test']}), {paragraphs}\nparagraphs, {entities} entities"
     ) in readme
     assert f"one document ({test_entities} entities)" in readme
 

@@ -142,7 +142,7 @@ def test_agrees_with_seqeval_on_token_aligned_spans():
     from seqeval.metrics import f1_score
     from seqeval.scheme import IOB2
 
-    gold = gold_for_split(ROOT, "dev")
+    gold = gold_for_split(ROOT, "validation")
     aligned = {}
     for doc_id, record in gold.items():
         bounds = {
@@ -284,5 +284,5 @@ def test_bad_predictions_are_named(tmp_path, line, code, lineno):
 
 def test_unknown_split():
     with pytest.raises(InputFormatError) as info:
-        gold_for_split(ROOT, "validation")
+        gold_for_split(ROOT, "dev")
     assert info.value.code == "A605"

@@ -22,7 +22,7 @@ from astana_corpus.pipeline import build, gold_for_split
 from tests.conftest import ROOT
 
 SCHEMA = read_schema(ROOT)
-SPLITS = ("train", "dev", "test")
+SPLITS = ("train", "validation", "test")
 EXAMPLE = ROOT / "examples" / "transformers_token_classification.py"
 
 

@@ -40,7 +40,7 @@ def test_docbins_hold_every_paragraph_with_whole_token_entities(exported):
 
     out, counts = exported
     nlp = spacy.blank("ar")
-    for split in ("train", "dev", "test"):
+    for split in ("train", "validation", "test"):
         docs = list(DocBin().from_disk(out / f"{split}.spacy").get_docs(nlp.vocab))
         gold = gold_for_split(ROOT, split)
         assert len(docs) == counts[split] == sum(len(g.paragraphs) for g in gold.values())
@@ -65,7 +65,7 @@ def test_spacy_debug_data_finds_no_misaligned_or_overlapping_entities(exported):
             "--paths.train",
             str(out / "train.spacy"),
             "--paths.dev",
-            str(out / "dev.spacy"),
+            str(out / "validation.spacy"),
         ],
         capture_output=True,
         text=True,
@@ -177,7 +177,7 @@ def test_labels_for_word_ids_first_subword_or_all():
     assert word_labels_from_word_ids([None, 0, None], [-100, 4, -100], 2, default=0) == [4, 0]
 
 
-@pytest.mark.parametrize("split", ["train", "dev", "test"])
+@pytest.mark.parametrize("split", ["train", "validation", "test"])
 def test_word_ids_route_recovers_every_word_tag_of_every_split(split):
     """The rows of the build (same row code), a WordPiece trained on train text only:
     100% of rows get back exactly their ner_tags (the offsets route lost some)."""

@@ -42,10 +42,10 @@ def story(rng_words: list[str]) -> str:
 
 def test_split_is_a_pure_function_of_key_and_seed():
     assert split_of("astana-0001", 7) == split_of("astana-0001", 7)
-    counts = {"train": 0, "dev": 0, "test": 0}
+    counts = {"train": 0, "validation": 0, "test": 0}
     for n in range(2000):
         counts[split_of(f"k{n}", 1)] += 1
-    assert 1500 < counts["train"] < 1700 and 120 < counts["dev"] < 280  # ≈ 80/10/10
+    assert 1500 < counts["train"] < 1700 and 120 < counts["validation"] < 280  # ≈ 80/10/10
 
 
 def test_near_duplicates_share_a_group_and_a_split():

@@ -183,15 +183,15 @@ def test_e011_bio_and_token_conflicts():
 
 def test_e012_e013_split_partition():
     ids = ["a", "b", "c"]
-    assert check_splits_partition({"train": ["a", "b"], "dev": ["c"], "test": []}, ids) == []
-    both = check_splits_partition({"train": ["a", "b"], "dev": ["c", "a"], "test": []}, ids)
+    assert check_splits_partition({"train": ["a", "b"], "validation": ["c"], "test": []}, ids) == []
+    both = check_splits_partition({"train": ["a", "b"], "validation": ["c", "a"], "test": []}, ids)
     assert codes(both) == ["E012"]
-    gaps = check_splits_partition({"train": ["a", "x"], "dev": [], "test": []}, ids)
+    gaps = check_splits_partition({"train": ["a", "x"], "validation": [], "test": []}, ids)
     assert codes(gaps) == ["E013"] and len(gaps) == 3  # b, c missing; x unknown
 
 
 def test_e014_near_duplicates_across_splits():
-    lists = {"train": ["a", "b"], "dev": ["c"], "test": []}
+    lists = {"train": ["a", "b"], "validation": ["c"], "test": []}
     assert check_near_duplicates(lists, [("a", "b", 0.9)]) == []
     assert codes(check_near_duplicates(lists, [("a", "c", 0.9)])) == ["E014"]
 
@@ -201,7 +201,7 @@ def test_e015_stale_splits_reported_through_validate():
         documents=[DOC],
         gold=[GOOD],
         schema=SCHEMA,
-        split_lists={"train": ["t-0001"], "dev": [], "test": []},
+        split_lists={"train": ["t-0001"], "validation": [], "test": []},
         split_problems=["splits/train.txt lacks ['t-0002']"],
     )
     assert codes(report.errors) == ["E015"]
@@ -210,10 +210,10 @@ def test_e015_stale_splits_reported_through_validate():
 def test_w001_label_missing_from_train():
     other = rec({**gold([("موسكو", "GPE")], doc=DOC), "id": "t-0002"})
     gold_by_id = {"t-0001": GOOD, "t-0002": other}
-    fine = {"train": ["t-0001"], "dev": ["t-0002"], "test": []}
+    fine = {"train": ["t-0001"], "validation": ["t-0002"], "test": []}
     assert check_labels_in_train(fine, gold_by_id) == []
     (issue,) = check_labels_in_train(
-        {"train": ["t-0002"], "dev": ["t-0001"], "test": []}, gold_by_id
+        {"train": ["t-0002"], "validation": ["t-0001"], "test": []}, gold_by_id
     )
     assert issue.code == "W001" and "PER" in issue.message
 
@@ -228,7 +228,7 @@ def test_clean_record_passes_everything():
         documents=[DOC],
         gold=[GOOD],
         schema=SCHEMA,
-        split_lists={"train": ["t-0001"], "dev": [], "test": []},
+        split_lists={"train": ["t-0001"], "validation": [], "test": []},
     )
     assert report.issues == []
 

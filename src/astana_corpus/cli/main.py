@@ -326,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-unconfirmed", action="store_true", help=unconfirmed)
     p.set_defaults(func=cmd_merge)
 
-    p = sub.add_parser("split", help="compute splits/ (train/dev/test lists + manifest)")
+    p = sub.add_parser("split", help="compute splits/ (train/validation/test lists + manifest)")
     p.add_argument("--check", action="store_true", help="fail if the lists differ from computed")
     p.set_defaults(func=cmd_split)
 
@@ -345,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="score predictions (documents-shaped JSONL) vs gold")
     p.add_argument("--predictions", type=Path, required=True)
-    p.add_argument("--split", default="test", help="train, dev or test (default: test)")
+    p.add_argument("--split", default="test", help="train, validation or test (default: test)")
     p.add_argument("--json", type=Path, help="also write all scores as JSON here")
     p.set_defaults(func=cmd_evaluate)
 

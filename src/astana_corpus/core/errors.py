@@ -351,6 +351,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "{path}:{line}: {problem}",
         "split lists hold one document id per line: run `astana split` to rewrite them",
     ),
+    "A507": ErrorSpec(
+        _V,
+        "{path}: the split is called validation since release 2.0 (the Hugging Face name)",
+        "`git mv splits/dev.txt splits/validation.txt`, then `astana split` to rewrite the "
+        "manifest",
+    ),
     # A6xx: predictions, evaluation, exports and baselines
     "A601": ErrorSpec(
         _I,

@@ -1,4 +1,4 @@
-"""Reproducible, append-stable train/dev/test splits.
+"""Reproducible, append-stable train/validation/test splits.
 
 A document's split is a pure function of its group key and a fixed seed:
 ``sha256(f"{seed}:{group_key}")`` read as a number in [0, 1) and compared with
@@ -29,7 +29,7 @@ from astana_corpus.core.errors import error
 from astana_corpus.core.io import read_json, sha256_text, write_text
 from astana_corpus.core.paths import SPLITS_DIR
 
-SPLIT_NAMES = ("train", "dev", "test")
+SPLIT_NAMES = ("train", "validation", "test")
 DEFAULT_RATIOS = (0.8, 0.1, 0.1)
 # Fixed once for this corpus and never changed (a new seed could move every document):
 # the smallest seed that gave every split at least one document when the splits were
@@ -209,6 +209,8 @@ def read_committed(root: Path) -> dict[str, list[str]]:
     lists = {}
     for name in SPLIT_NAMES:
         path = folder / f"{name}.txt"
+        if not path.is_file() and name == "validation" and (folder / "dev.txt").is_file():
+            raise error("A507", path=folder / "dev.txt")
         if not path.is_file():
             raise error("A502", path=path)
         lists[name] = read_list(path)
@@ -229,7 +231,7 @@ def read_config(root: Path) -> SplitConfig:
     """The split configuration recorded in the committed manifest (defaults if none).
 
     Every field must have its type (an integer seed, never a float or a string), the
-    ratios of train, dev and test must be non-negative and add up to 1.
+    ratios of train, validation and test must be non-negative and add up to 1.
     """
     path = root / SPLITS_DIR / "manifest.json"
     if not path.exists():

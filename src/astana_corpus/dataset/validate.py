@@ -31,7 +31,7 @@ E017  document events differ from the union of its paragraphs' events
 E018  text_sha256 is not the sha256 of the text
 E019  paragraphs malformed (indices not 0..n-1 in order, offsets outside
       the text, empty or overlapping)
-W001  a label used in dev/test never occurs in train
+W001  a label used in validation/test never occurs in train
 W002  a cleaned document has no gold annotation (left out of the dataset)
 W003  a cleaned document has no Arabic letter (is the raw file an article?)
 ====  ===========================================================
@@ -454,7 +454,7 @@ def check_labels_in_train(
 
     train = labels(lists.get("train", []))
     issues = []
-    for name in ("dev", "test"):
+    for name in ("validation", "test"):
         for label in sorted(labels(lists.get(name, [])) - train):
             issues.append(
                 _issue("W001", None, None, f"label {label} occurs in {name} but never in train")

@@ -2,7 +2,7 @@
 
 - ``gazetteer``: the pre-annotator (gazetteer + rules) as a rule baseline;
 - ``ner``: spaCy NER (CPU, tok2vec, ``configs/ner.cfg``) trained on train,
-  early-stopped on dev (``training.patience``), seed fixed;
+  early-stopped on validation (``training.patience``), seed fixed;
 - ``events``: spaCy ``textcat_multilabel`` (bag of words, ``configs/events.cfg``)
   on paragraphs, threshold 0.5.
 
@@ -60,7 +60,7 @@ def _train_spacy(config: Path, corpus: Path, output: Path, *, max_steps: int | N
 
     overrides: dict[str, Any] = {
         "paths.train": str(corpus / "train.spacy"),
-        "paths.dev": str(corpus / "dev.spacy"),
+        "paths.dev": str(corpus / "validation.spacy"),
         "system.seed": SEED,
     }
     if max_steps is not None:
