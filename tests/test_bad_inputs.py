@@ -51,6 +51,7 @@ def template(tmp_path_factory):
     for name in ("articles", "annotations", "splits", "results", "configs"):
         shutil.copytree(ROOT / name, root / name)
     shutil.copy(ROOT / "dataset_card.md", root)
+    shutil.copy(ROOT / "LICENSE", root)
     pipeline.load_documents(root)
     return root
 

@@ -93,9 +93,22 @@ def test_rebuild_is_byte_identical(built, tmp_path):
     again = build(ROOT, out_dir=tmp_path / "astana-corpus").out_dir
     files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
-    assert len(files) == 1 + 3 * 3
+    assert len(files) == 2 + 3 * 3  # README.md (the card), LICENSE, 3 configs x 3 splits
     for rel in files:
         assert (out / rel).read_bytes() == (again / rel).read_bytes(), rel
+
+
+def test_build_without_licence_file_is_refused_before_any_work(project_root):
+    for name in ("articles", "splits"):
+        shutil.copytree(ROOT / name, project_root / name)
+    shutil.copy(ROOT / "dataset_card.md", project_root)
+    shutil.copy(ROOT / "annotations/gold.jsonl", project_root / "annotations")
+    out = project_root / "dist/astana-corpus"
+    with pytest.raises(ValidationError) as exc:
+        build(project_root, out_dir=out)
+    assert exc.value.code == "A508"
+    assert f"{project_root / 'LICENSE'}: missing" in str(exc.value)
+    assert not out.exists() and not (project_root / "build").exists()
 
 
 def test_validation_errors_stop_the_build_and_write_nothing(project_root):
@@ -104,6 +117,7 @@ def test_validation_errors_stop_the_build_and_write_nothing(project_root):
     for name in ("articles", "splits"):
         shutil.copytree(ROOT / name, project_root / name)
     shutil.copy(ROOT / "dataset_card.md", project_root)
+    shutil.copy(ROOT / "LICENSE", project_root)
     shutil.copy(ROOT / "annotations/gazetteer.yaml", project_root / "annotations")
     records = list(read_jsonl(ROOT / "annotations/gold.jsonl"))
     records[1]["entities"][0]["text"] = "نص آخر"
@@ -140,7 +154,7 @@ def test_card_example_code_runs(built, tmp_path, monkeypatch):
     out, _ = built
     card = (ROOT / "dataset_card.md").read_text(encoding="utf-8")
     code = card.split("```python\n", 1)[1].split("```", 1)[0]
-    shutil.copytree(out, tmp_path / "dist" / "astana-corpus")
+    shutil.copytree(out, tmp_path / "release")
     monkeypatch.chdir(tmp_path)
     exec(compile(code, "dataset_card.md", "exec"), {})
 

@@ -28,6 +28,7 @@ def project(tmp_path):
     for name in ("articles", "annotations", "splits", "results", "configs"):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "dataset_card.md", tmp_path)
+    shutil.copy(ROOT / "LICENSE", tmp_path)
     (tmp_path / "README.md").write_text("# my notes\n", encoding="utf-8")
     return tmp_path
 

@@ -64,6 +64,7 @@ from astana_corpus.core.paths import (
     DOCUMENTS_KEY_FILE,
     GAZETTEER_FILE,
     GOLD_FILE,
+    LICENSE_FILE,
     METADATA_FILE,
     OUT_DIR,
     RAW_DIR,
@@ -231,6 +232,8 @@ def build(root: Path, *, out_dir: Path | None = None, progress: bool = False) ->
     out_dir = out_dir or root / OUT_DIR
     check_output(out_dir, looks_like=looks_like_dataset, what="dataset folder")
     schema = read_schema(root)
+    if not (root / LICENSE_FILE).is_file():
+        raise error("A508", path=root / LICENSE_FILE)
     with folder_lock(out_dir):
         recover_folder(out_dir)
         return _build(root, out_dir, schema, progress=progress)
@@ -264,6 +267,7 @@ def _build(root: Path, out_dir: Path, schema: Schema, *, progress: bool) -> Buil
         facts = card_facts(root, checked, written)
         card = render_card((root / CARD_FILE).read_text(encoding="utf-8"), sections(facts))
         write_text(staging / "README.md", front_matter(schema, written) + card)
+        write_text(staging / LICENSE_FILE.name, (root / LICENSE_FILE).read_text(encoding="utf-8"))
         replace_folder(staging, out_dir)
     except OSError as exc:  # e.g. pyarrow's "Error writing bytes" on a full disk names no file
         raise error("A703", path=exc.filename or staging, detail=exc.strerror or exc) from exc
@@ -338,6 +342,7 @@ def card_facts(root: Path, checked: Checked, written: WriteSummary) -> CardFacts
         baselines=baselines,
         instance=written.instance,
         agreement=rounds,
+        version=astana_corpus.__version__,
     )
 
 

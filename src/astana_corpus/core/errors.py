@@ -351,9 +351,15 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "{path}:{line}: {problem}",
         "split lists hold one document id per line: run `astana split` to rewrite them",
     ),
+    "A508": ErrorSpec(
+        _V,
+        "{path}: missing; the dataset folder ships it (the card's license_link points to it)",
+        "restore LICENSE from the repository (`git checkout -- LICENSE`) or write your "
+        "project's licence terms there",
+    ),
     "A507": ErrorSpec(
         _V,
-        "{path}: the split is called validation since release 2.0 (the Hugging Face name)",
+        "{path}: the split is called validation since release 1.0 (the Hugging Face name)",
         "`git mv splits/dev.txt splits/validation.txt`, then `astana split` to rewrite the "
         "manifest",
     ),

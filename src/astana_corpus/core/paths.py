@@ -3,7 +3,7 @@
 One place, so a command, a test and the README name the same paths. Inputs
 (``articles/raw``, Doccano exports) are never edited by code; committed
 artefacts change only through commands; ``build/`` and ``dist/`` are generated
-and git-ignored.
+and git-ignored; ``release/`` is a committed dataset folder (``astana build --out release``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ RESOLUTIONS_DIR = Path("annotations/resolutions")
 GOLD_FILE = Path("annotations/gold.jsonl")
 SPLITS_DIR = Path("splits")
 CARD_FILE = Path("dataset_card.md")
+LICENSE_FILE = Path("LICENSE")  # copied into the dataset folder (front matter license_link)
+CHANGELOG_FILE = Path("CHANGELOG.md")
+# The committed release: the dataset folder of the current version, loadable after a clone.
+RELEASE_DIR = Path("release")
 RESULTS_DIR = Path("results")
 CONFIGS_DIR = Path("configs")
 DOCCANO_CONSTRAINTS = Path("scripts/doccano-constraints.txt")

@@ -66,6 +66,7 @@ class CardFacts:
     baselines: Sequence[tuple[str, BaselineResult | None]]
     instance: Mapping[str, Any] | None
     agreement: Sequence[RoundAgreement] = ()
+    version: str = ""  # the release: astana_corpus.__version__ of the build
 
 
 def sections(facts: CardFacts) -> dict[str, str]:
@@ -122,12 +123,19 @@ def sections(facts: CardFacts) -> dict[str, str]:
     )
     validation = facts.validation
     counts = validation["counts"]
+    checked = validation["checked"]
+    found = [
+        f"- {i['code']}: {i['message']}" + (f" (document {i['doc_id']})" if i.get("doc_id") else "")
+        for i in validation["issues"]
+    ]
     out["validation"] = (
-        f"`astana validate` ran {len(CODE_NAMES)} checks over {validation['checked']['documents']}"
-        f" documents, {validation['checked']['paragraphs']} paragraphs and "
-        f"{validation['checked']['entities']} entities: "
-        f"{sum(n for c, n in counts.items() if c.startswith('E'))} errors, "
-        f"{sum(n for c, n in counts.items() if c.startswith('W'))} warnings.\n\n"
+        f"`astana validate` ran {len(CODE_NAMES)} checks over "
+        f"{plural(checked['documents'], 'document')}, "
+        f"{plural(checked['paragraphs'], 'paragraph')} and "
+        f"{plural(checked['entities'], 'entity', 'entities')}: "
+        f"{plural(sum(n for c, n in counts.items() if c.startswith('E')), 'error')}, "
+        f"{plural(sum(n for c, n in counts.items() if c.startswith('W')), 'warning')}"
+        + (":\n\n" + "\n".join(found) + "\n\n" if found else ".\n\n")
         + _table(
             ["code", "check", "found"],
             [[c, name, counts.get(c, 0)] for c, name in CODE_NAMES.items()],
@@ -153,6 +161,10 @@ def sections(facts: CardFacts) -> dict[str, str]:
     )
     out["baselines"] = _baselines(facts.baselines)
     out["agreement"] = _agreement(facts.agreement, schema)
+    out["version"] = (
+        f"**Version {facts.version}**: built by `astana build` of astana-corpus "
+        f"{facts.version}; what changed in each release is in `CHANGELOG.md`.\n"
+    )
     return out
 
 
@@ -222,17 +234,38 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def plural(n: int, word: str, words: str = "") -> str:
+    """``1 warning``, ``2 warnings``, ``0 errors``, ``3 entities``.
+
+    >>> plural(1, "warning"), plural(0, "error"), plural(3, "entity", "entities")
+    ('1 warning', '0 errors', '3 entities')
+    """
+    return f"{n} {word}" if n == 1 else f"{n} {words or word + 's'}"
+
+
 def _counts_table(what: str, names: Sequence[str], counts: Mapping[str, Counter[str]]) -> str:
-    return _table(
-        [what, *SPLIT_NAMES, "all"],
-        [
+    absent = [n for n in names if not any(counts[s][n] for s in SPLIT_NAMES)]
+    note = (
+        "\nNo example in any split: "
+        + ", ".join(f"`{n}`" for n in absent)
+        + " (defined in the schema, kept so label ids stay stable; a model cannot learn "
+        "or be scored on it from this release).\n"
+        if absent
+        else ""
+    )
+    return (
+        _table(
+            [what, *SPLIT_NAMES, "all"],
             [
-                f"`{n}`",
-                *(counts[s][n] for s in SPLIT_NAMES),
-                sum(counts[s][n] for s in SPLIT_NAMES),
-            ]
-            for n in names
-        ],
+                [
+                    f"`{n}`",
+                    *(counts[s][n] for s in SPLIT_NAMES),
+                    sum(counts[s][n] for s in SPLIT_NAMES),
+                ]
+                for n in names
+            ],
+        )
+        + note
     )
 
 

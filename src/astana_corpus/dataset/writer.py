@@ -197,6 +197,7 @@ def front_matter(schema: Schema, summary: WriteSummary) -> str:
         "language": ["ar"],
         "license": "other",
         "license_name": "mixed",
+        "license_link": "LICENSE",
         "license_details": "Annotations: CC BY 4.0. Article text: copyright of the "
         "original publishers (not identified); redistributed for research only.",
         "task_categories": ["token-classification", "text-classification"],
