@@ -108,6 +108,12 @@ def test_a204_bad_gazetteer(project_root, entries):
 
 def test_a301_a303_json_lines(tmp_path):
     assert code_of(lambda: list(iter_jsonl(tmp_path / "none.jsonl"))) == "A301"
+    with pytest.raises(AstanaError, match=r"none\.jsonl: not found"):
+        list(iter_jsonl(tmp_path / "none.jsonl"))
+    (tmp_path / "folder.jsonl").mkdir()
+    with pytest.raises(AstanaError, match=r"folder\.jsonl: is a folder, not a file") as exc:
+        list(iter_jsonl(tmp_path / "folder.jsonl"))
+    assert exc.value.code == "A301"
     path = tmp_path / "a.jsonl"
     path.write_text('{"id": 1}\n\n[1, 2]\n', encoding="utf-8")
     with pytest.raises(AstanaError, match=r"a\.jsonl:3:") as exc:  # blank lines count

@@ -195,6 +195,14 @@ def test_a_read_only_output_folder_is_a_coded_error(project, tmp_path, capsys):
         subprocess.run(["umount", str(disk)], check=True)
 
 
+def test_output_under_a_file_is_refused_in_plain_words(project, capsys):
+    (project / "afile").write_text("mine\n")
+    assert main(["--root", str(project), "validate", "--json", str(project / "afile/r.json")]) == 1
+    err = capsys.readouterr().err
+    assert "[A705]" in err and f"{project / 'afile'}: is a file" in err
+    assert (project / "afile").read_text() == "mine\n"
+
+
 @pytest.mark.parametrize("target", ["results/ner.json", "splits/manifest.json", "notes.json"])
 def test_reports_never_replace_other_json(project, capsys, target):
     """Only a report an earlier command wrote is replaced, not committed or user JSON."""

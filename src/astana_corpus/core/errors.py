@@ -130,7 +130,7 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "the article is already there: delete the copy (one entry per article)",
     ),
     # A2xx: configuration files (YAML, schema, gazetteer)
-    "A201": ErrorSpec(_C, "{path}: not found", "{hint}"),
+    "A201": ErrorSpec(_C, "{path}: {state}", "{hint}"),
     "A202": ErrorSpec(_C, "{path}: invalid YAML: {detail}", "fix the YAML syntax"),
     "A203": ErrorSpec(
         _C, "{path}: {problem}", "fix annotations/schema.yaml (see the comments in it)"
@@ -144,7 +144,7 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "re-save the file as UTF-8",
     ),
     # A3xx: annotation files (JSON lines, exports, resolutions, sessions)
-    "A301": ErrorSpec(_I, "{path}: file not found", "check the path"),
+    "A301": ErrorSpec(_I, "{path}: {state}", "check the path"),
     "A302": ErrorSpec(
         _I,
         "{path}:{line}: invalid JSON at column {column}: {detail}",
@@ -404,6 +404,11 @@ CATALOGUE: dict[str, ErrorSpec] = {
         AstanaError,
         "{path}: {detail} (the operating system refused the read or write)",
         "check the path's permissions and the free disk space, then run the command again",
+    ),
+    "A705": ErrorSpec(
+        _C,
+        "{path}: is a file, so the {what} cannot be written under it; it was left untouched",
+        "choose an output path whose parent is a folder (or does not exist yet)",
     ),
     "A704": ErrorSpec(
         _C,

@@ -85,6 +85,15 @@ def write_text(path: Path, text: str) -> None:
         handle.write(text)
 
 
+def missing_state(path: Path) -> str:
+    """Why ``path`` cannot be read as a file: ``not found`` or what is there instead.
+
+    >>> missing_state(Path("/"))
+    'is a folder, not a file'
+    """
+    return "is a folder, not a file" if path.is_dir() else "not found"
+
+
 def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (line number, object) of a JSON-lines file, skipping blank lines.
 
@@ -94,7 +103,7 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """
     path = Path(path)
     if not path.is_file():
-        raise error("A301", path=path)
+        raise error("A301", path=path, state=missing_state(path))
     offset = 0
     with path.open("rb") as handle:
         for lineno, raw in enumerate(handle, start=1):
@@ -157,7 +166,7 @@ def read_yaml(path: Path, *, hint: str = "check the path") -> Any:
 
     path = Path(path)
     if not path.is_file():
-        raise error("A201", path=path, hint=hint)
+        raise error("A201", path=path, hint=hint, state=missing_state(path))
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")

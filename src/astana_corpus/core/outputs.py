@@ -98,7 +98,7 @@ def check_output(path: Path, *, looks_like: Callable[[Path], bool], what: str) -
         kind = "a folder" if path.is_dir() else "a file"
         raise error("A701", path=path, kind=kind, what=what)
     if path.parent.exists() and not path.parent.is_dir():
-        raise error("A701", path=path.parent, kind="a file", what=f"the folder of {what}")
+        raise error("A705", path=path.parent, what=what)
 
 
 def write_json_report(path: Path | None, data: Any) -> None:
