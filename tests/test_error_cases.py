@@ -337,3 +337,22 @@ def test_no_traceback_from_the_cli_on_a_damaged_documents_key(copy):
         text=True,
     )
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "command", "problem"),
+    [
+        (["frob"], "astana", "invalid choice: 'frob'"),
+        (["evaluate"], "astana evaluate", "required: --predictions"),
+        (["validate", "--no-such-flag"], "astana", "unrecognized arguments: --no-such-flag"),
+    ],
+)
+def test_a206_usage_mistakes_are_coded_and_exit_2(capsys, argv, command, problem):
+    from astana_corpus.cli.main import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"[A206] {command}: " in err and problem in err
+    assert f"run `{command} --help`" in err

@@ -14,6 +14,7 @@ from astana_corpus.annotate import doccano, server
 from astana_corpus.annotate.doccano_format import read_preannotations
 from astana_corpus.annotate.server import DEFAULT_HOST, DEFAULT_PORT
 from astana_corpus.cli import render
+from astana_corpus.cli.usage import Parser
 from astana_corpus.core.errors import AstanaError, catalogue_markdown, error
 from astana_corpus.core.outputs import (
     check_output,
@@ -244,7 +245,7 @@ def cmd_view(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="astana",
         description="Build the astana-corpus dataset: ingest, annotate, validate, split, build.",
     )

@@ -143,6 +143,11 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "{path}: byte offset {offset}: invalid UTF-8 (byte 0x{byte:02x}, {reason})",
         "re-save the file as UTF-8",
     ),
+    "A206": ErrorSpec(
+        _C,
+        "{command}: {problem}",
+        "run `{command} --help` for the arguments it takes",
+    ),
     # A3xx: annotation files (JSON lines, exports, resolutions, sessions)
     "A301": ErrorSpec(_I, "{path}: {state}", "check the path"),
     "A302": ErrorSpec(
