@@ -245,7 +245,7 @@ def cmd_view(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(
+    parser: argparse.ArgumentParser = Parser(
         prog="astana",
         description="Build the astana-corpus dataset: ingest, annotate, validate, split, build.",
     )
