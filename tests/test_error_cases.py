@@ -356,3 +356,16 @@ def test_a206_usage_mistakes_are_coded_and_exit_2(capsys, argv, command, problem
     err = capsys.readouterr().err
     assert f"[A206] {command}: " in err and problem in err
     assert f"run `{command} --help`" in err
+
+
+def test_doccano_commands_check_the_project_before_logging_in(project_root, monkeypatch, capsys):
+    """A project without articles metadata is reported (A201), not a login problem (A418)."""
+    from astana_corpus.cli.main import main
+
+    monkeypatch.delenv("DOCCANO_USERNAME", raising=False)
+    monkeypatch.delenv("DOCCANO_PASSWORD", raising=False)
+    argv = ["--root", str(project_root), "doccano", "push", "--project", "p"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "[A418]" not in err
+    assert "[A201]" in err and "articles.yaml: not found" in err

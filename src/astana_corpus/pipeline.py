@@ -602,9 +602,14 @@ class DoccanoSession:
 
 
 def doccano_session(root: Path, *, url: str | None = None) -> DoccanoSession:
-    """Log in (credentials from DOCCANO_USERNAME / DOCCANO_PASSWORD or a prompt)."""
+    """Log in (credentials from DOCCANO_USERNAME / DOCCANO_PASSWORD or a prompt).
+
+    The local inputs (documents, schema) are read first, so a broken project is reported
+    before anyone is asked for a password or a server is contacted.
+    """
+    documents, _ = load_documents(root)
+    schema = read_schema(root)
     address = (url or default_url(root)).rstrip("/")
     username, password = admin_credentials(purpose=f"logging in to {address}")
     client = connect(address, username, password)
-    documents, _ = load_documents(root)
-    return DoccanoSession(client, address, documents, read_schema(root))
+    return DoccanoSession(client, address, documents, schema)

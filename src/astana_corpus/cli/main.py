@@ -103,8 +103,8 @@ def cmd_doccano_add_user(args: argparse.Namespace) -> int:
 
 
 def cmd_doccano_push(args: argparse.Namespace) -> int:
-    s = pipeline.doccano_session(args.root, url=args.url)
     pre = read_preannotations(args.preannotations) if args.preannotations else None
+    s = pipeline.doccano_session(args.root, url=args.url)
     report = doccano.push(
         args.root, client=s.client, project=args.project, documents=s.documents,
         schema=s.schema, preannotations=pre,
