@@ -884,6 +884,20 @@ def test_bad_preannotations(tmp_path, change):
     assert got == "A304" and f"{path}:2" in message
 
 
+def _scores_with(f1: float) -> bytes:
+    """A ner results file whose strict micro F1 is ``f1`` and every other score 0.5."""
+    import json as _json
+
+    strict = {"micro": {"f1": f1}, "macro_f1": 0.5}
+    entities = {
+        "strict": strict,
+        "clitic": {"micro": {"f1": 0.5}},
+        "partial": {"micro": {"f1": 0.5}},
+    }
+    data = {"command": "astana train ner", "split": "test", "scores": {"entities": entities}}
+    return _json.dumps(data).encode()
+
+
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
@@ -892,6 +906,9 @@ def test_bad_preannotations(tmp_path, change):
         (b'{"scores": {}}', "command"),
         (b'{"scores": {}, "command": "x", "split": "test"}', "scores.entities.strict.micro.f1"),
         (b'{"scores": [], "command": "x", "split": "test"}', "scores"),
+        (_scores_with(1.5), "must be a score in [0, 1], got 1.5"),
+        (_scores_with(-0.1), "got -0.1"),
+        (_scores_with(float("nan")), "got nan"),
     ],
 )
 def test_bad_results_file(tmp_path, content, problem):

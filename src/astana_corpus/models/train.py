@@ -180,6 +180,8 @@ def _result_problem(name: str, data: Any) -> str | None:
             value = value.get(key) if isinstance(value, dict) else None
         if isinstance(value, bool) or not isinstance(value, int | float):
             return f"scores.{'.'.join(path)} must be a number, got {value!r}"
+        if not 0 <= value <= 1:  # also refuses NaN
+            return f"scores.{'.'.join(path)} must be a score in [0, 1], got {value!r}"
     return None
 
 
