@@ -228,17 +228,6 @@ FURNITURE_PATTERNS: tuple[FurniturePattern, ...] = (
         "who wrote the article or where it comes from, on its own line",
     ),
     FurniturePattern(
-        "dateline",
-        _p(
-            # only date words, figures and separators, with a month, weekday, d/m/y or time
-            rf"^(?=.{{1,{DATE_LINE_MAX_CHARS}}}$)(?=.*{_DATE_CORE})"
-            rf"{_DATE_SEP}*(?:{_DATE_TOKEN}{_DATE_SEP}*)+$"
-            # a place and its sources, nothing else: "أستانا- سانا", "عواصم: «الخليج»، وكالات"
-            rf"|^\W*{_PLACE}\s*[\-–—/:]\s*{_SOURCES}\W*$"
-        ),
-        "the date, time or place-and-source line above or below the article",
-    ),
-    FurniturePattern(
         "photo_credit",
         _p(
             r"^\W*(?:(?:الصوره|صوره|تصوير|الصور|photo|image|credit)\s*(?:من|ل|عبر)?\s*[:：\-–—|/]?\s*)?"
@@ -248,6 +237,17 @@ FURNITURE_PATTERNS: tuple[FurniturePattern, ...] = (
             r"(?:\s+الاجتماعي)?|وسايل\s+التواصل(?:\s+الاجتماعي)?)|(?:صوره\s+)?تعبيريه)\W*$"
         ),
         "a photo credit: an agency name, or archive/internet, alone on a line",
+    ),
+    FurniturePattern(
+        "dateline",
+        _p(
+            # only date words, figures and separators, with a month, weekday, d/m/y or time
+            rf"^(?=.{{1,{DATE_LINE_MAX_CHARS}}}$)(?=.*{_DATE_CORE})"
+            rf"{_DATE_SEP}*(?:{_DATE_TOKEN}{_DATE_SEP}*)+$"
+            # a place and its sources, nothing else: "أستانا- سانا", "عواصم: «الخليج»، وكالات"
+            rf"|^\W*{_PLACE}\s*[\-–—/:]\s*{_SOURCES}\W*$"
+        ),
+        "the date, time or place-and-source line above or below the article",
     ),
     FurniturePattern(
         "page_meta",
@@ -286,6 +286,11 @@ FURNITURE_PATTERNS: tuple[FurniturePattern, ...] = (
         "a section label or site menu entry",
     ),
     FurniturePattern(
+        "no_letters",
+        _p(r"^[^a-z\u0621-\u063a\u0641-\u064a]*$"),
+        "a line without a letter: an empty bullet, a rule, a lone figure",
+    ),
+    FurniturePattern(
         "share_buttons",
         _p(
             r"^(?:\W|شارك(?:\s+علي)?|مشاركه|انشر|طباعه|ارسل|نسخ\s+الرابط|فيسبوك|فيس\s+بوك|تويتر|"
@@ -293,11 +298,6 @@ FURNITURE_PATTERNS: tuple[FurniturePattern, ...] = (
             r"facebook|twitter|x|whatsapp|telegram|linkedin|email|print|share|pinterest|messenger)+$"
         ),
         "rows of share-button words",
-    ),
-    FurniturePattern(
-        "no_letters",
-        _p(r"^[^a-z\u0621-\u063a\u0641-\u064a]*$"),
-        "a line without a letter: an empty bullet, a rule, a lone figure",
     ),
     FurniturePattern(
         "latin_label",
@@ -352,6 +352,8 @@ _STOP_WORDS = frozenset(
 # A source or outlet name signing off the article: a line of at most this many words
 # after the last body paragraph.
 SIGN_OFF_MAX_WORDS = 3
+# A name: letters and spaces (no bullet, figure or punctuation of a list item or title).
+_SIGN_OFF = re.compile(r"^[^\W\d_]+(?:\s+[^\W\d_]+)*$")
 _LINE_END_PUNCT = re.compile(r"[.،,؛;:!?؟…]\W*$")
 _QUOTED_LINE = re.compile(r"^[\"«“'].*[\"»”']\W*$")
 
@@ -574,6 +576,7 @@ def _mark_context(
             if (
                 i > last
                 and len(text.split()) <= SIGN_OFF_MAX_WORDS
+                and _SIGN_OFF.match(text)
                 and not _LINE_END_PUNCT.search(text)
             ):
                 decisions[i] = ("furniture", "sign_off: a source name after the last paragraph")
