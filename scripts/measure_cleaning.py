@@ -116,6 +116,9 @@ def measure(devset: Path) -> dict[str, Any]:
     tp = fp = fn = 0
     trim_ok = trim_n = 0
     offset_mismatches = 0
+    # Lines of one page with the same text, scored once (kept if any copy is, body if any
+    # copy is): a page title repeated as the article headline is one line to a reader.
+    groups: dict[tuple[str, str], list[bool]] = defaultdict(lambda: [False, False])
     for page, lines in sorted(by_page.items()):
         text, kept, dropped = clean_page(page_file(devset, page))
         for g in lines:
@@ -128,6 +131,9 @@ def measure(devset: Path) -> dict[str, Any]:
                 if g.start <= d["raw_start"] and d["raw_end"] <= g.end
             ]
             is_kept = bool(spans)
+            group = groups[(page, g.text.strip())]
+            group[0] |= g.body
+            group[1] |= is_kept
             where = {"page": page, "line": g.line, "class": g.cls, "text": g.text}
             per_class[g.cls]["lines"] += 1
             per_class[g.cls]["kept" if is_kept else "dropped"] += 1
@@ -158,7 +164,14 @@ def measure(devset: Path) -> dict[str, Any]:
                             "why": reasons,
                         }
                     )
+    g_tp = sum(body and kept for body, kept in groups.values())
+    g_fp = sum(kept and not body for body, kept in groups.values())
+    g_fn = sum(body and not kept for body, kept in groups.values())
     return {
+        "same_text_once": {
+            "precision": _ratio(g_tp, g_tp + g_fp),
+            "recall": _ratio(g_tp, g_tp + g_fn),
+        },
         "pages": len(by_page),
         "lines": len(gold),
         "body_lines": tp + fn,
@@ -183,6 +196,11 @@ def render(report: dict[str, Any], max_errors: int) -> str:
         f"trim accuracy {_fmt(report['trim_accuracy'])} "
         f"({report['trim_exact']}/{report['trim_lines']} kept body lines with the gold span)",
     ]
+    once = report["same_text_once"]
+    out.append(
+        f"same-text lines of a page scored once: precision {_fmt(once['precision'])}  "
+        f"recall {_fmt(once['recall'])}"
+    )
     if report["offset_mismatches"]:
         out.append(f"WARNING: {report['offset_mismatches']} lines do not match their offsets")
     out.append("")
