@@ -19,6 +19,13 @@ The rules are general patterns and heuristics, each with a reason code:
   earlier kept line; the first occurrence is kept.
 - ``truncated_teaser``: a line ending in "..." whose stem begins another
   line of the same document.
+
+Context rules (``_mark_context``) drop, as ``furniture``, lines that only their
+neighbours reveal: a headless run of short bullet lines (tags), the name under a
+masthead title, a related headline between two body paragraphs, a sign-off
+name after the last one. Furniture at the edge of a kept line (a dateline
+prefix, an end mark) is cut off by ``trim_line``: the paragraph is then a
+sub-span of the line, and the cut part is listed with reason ``trimmed``.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from astana_corpus.ingest.sources import ArticleMeta
 
 PARAGRAPH_SEPARATOR = "\n"
 # Bumped whenever a rule changes what is kept, so drift can be traced to it.
-CLEANING_VERSION = "1"
+CLEANING_VERSION = "2"
 
 # Line breaks of every convention the raw files may use (CRLF, CR, LF and
 # the Unicode line/paragraph separators).
