@@ -31,6 +31,8 @@ def ingest(report: Mapping[str, Any], out: Path) -> None:
     table.add_row("paragraphs kept", str(report["paragraphs_kept"]))
     for reason, count in report["dropped"].items():
         table.add_row(f"dropped: {reason}", str(count))
+    if report.get("parts_trimmed"):
+        table.add_row("parts trimmed off kept lines", str(report["parts_trimmed"]))
     console.print(table)
     console.print(f"wrote {out}")
 

@@ -3,7 +3,8 @@
 Offsets are Python code-point offsets, half-open ``[start, end)``. For a
 document, ``text[p.start:p.end]`` is paragraph ``p``; for its raw source,
 ``source_text[p.raw_start:p.raw_end]`` is the same string (cleaning never
-edits characters, it only chooses which lines to keep and how to join them).
+edits characters, it only chooses which lines, or which part of a line, to keep and
+how to join them).
 """
 
 from __future__ import annotations
@@ -22,9 +23,21 @@ class Paragraph:
     raw_end: int
 
 
+# The reason of a ``DroppedBlock`` that is not a whole line but the start or end of a kept
+# line (a dateline prefix, an end mark): counted apart, since its line was kept.
+TRIMMED = "trimmed"
+
+
 @dataclass(frozen=True)
 class DroppedBlock:
-    """A line of the raw source that cleaning left out, and why."""
+    """A part of the raw source that cleaning left out, and why: a whole line, or (reason
+    ``TRIMMED``) the start or end of a line whose middle is a kept paragraph.
+
+    >>> source = "دمشق - وكالات: وصل الوفد."
+    >>> cut = DroppedBlock(0, len("دمشق - وكالات: "), TRIMMED, "dateline_prefix: ...")
+    >>> source[cut.raw_start : cut.raw_end]
+    'دمشق - وكالات: '
+    """
 
     raw_start: int
     raw_end: int
@@ -345,12 +358,16 @@ class StageStats:
     seen: int = 0
     kept: int = 0
     dropped: Counter[str] = field(default_factory=Counter)
+    # Parts cut off kept lines (dateline prefixes, end marks): their lines are in ``kept``.
+    trimmed: int = 0
 
     def add(self, doc: Document) -> None:
+        lines = [d for d in doc.provenance.dropped if d.reason != TRIMMED]
         self.documents += 1
         self.kept += len(doc.paragraphs)
-        self.seen += len(doc.paragraphs) + len(doc.provenance.dropped)
-        self.dropped.update(d.reason for d in doc.provenance.dropped)
+        self.seen += len(doc.paragraphs) + len(lines)
+        self.dropped.update(d.reason for d in lines)
+        self.trimmed += len(doc.provenance.dropped) - len(lines)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -358,4 +375,5 @@ class StageStats:
             "paragraphs_seen": self.seen,
             "paragraphs_kept": self.kept,
             "dropped": dict(sorted(self.dropped.items())),
+            "parts_trimmed": self.trimmed,
         }

@@ -92,7 +92,12 @@ def sections(facts: CardFacts) -> dict[str, str]:
             ["lines seen", ingest["paragraphs_seen"]],
             ["paragraphs kept", ingest["paragraphs_kept"]],
         ]
-        + [[f"dropped: `{reason}`", n] for reason, n in ingest["dropped"].items()],
+        + [[f"dropped: `{reason}`", n] for reason, n in ingest["dropped"].items()]
+        + (
+            [["parts trimmed off kept lines", ingest["parts_trimmed"]]]
+            if ingest.get("parts_trimmed")
+            else []
+        ),
     )
     rows = facts.rows
     out["splits"] = _table(

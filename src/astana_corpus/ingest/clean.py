@@ -19,6 +19,13 @@ The rules are general patterns and heuristics, each with a reason code:
   earlier kept line; the first occurrence is kept.
 - ``truncated_teaser``: a line ending in "..." whose stem begins another
   line of the same document.
+
+Context rules (``_mark_context``) drop, as ``furniture``, lines that only their
+neighbours reveal: a headless run of short bullet lines (tags), the name under a
+masthead title, a related headline between two body paragraphs, a sign-off
+name after the last one. Furniture at the edge of a kept line (a dateline
+prefix, an end mark) is cut off by ``trim_line``: the paragraph is then a
+sub-span of the line, and the cut part is listed with reason ``trimmed``.
 """
 
 from __future__ import annotations
@@ -27,15 +34,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from astana_corpus.core.arabic import match_key
+from astana_corpus.core.arabic import match_key, normalize_with_map
 from astana_corpus.core.errors import error
 from astana_corpus.core.paths import RAW_DIR
-from astana_corpus.core.records import Document, DroppedBlock, Paragraph, Provenance
+from astana_corpus.core.records import TRIMMED, Document, DroppedBlock, Paragraph, Provenance
 from astana_corpus.ingest.sources import ArticleMeta
 
 PARAGRAPH_SEPARATOR = "\n"
 # Bumped whenever a rule changes what is kept, so drift can be traced to it.
-CLEANING_VERSION = "1"
+CLEANING_VERSION = "2"
 
 # Line breaks of every convention the raw files may use (CRLF, CR, LF and
 # the Unicode line/paragraph separators).
@@ -53,6 +60,110 @@ class FurniturePattern:
 def _p(regex: str) -> re.Pattern[str]:
     return re.compile(regex)
 
+
+def _words(*names: str) -> str:
+    """An alternation of names in the matching view, where a space or dot between letters
+    may be any run of spaces and dots ("ا ف ب" matches "أ.ف.ب." and "أ ف ب")."""
+    return "|".join(
+        r"[\s.]*".join(re.escape(part) for part in re.split(r"[ .]+", name))
+        for name in sorted(names, key=len, reverse=True)
+    )
+
+
+# News agencies and photo agencies whose bare name stands for a credit or a dateline
+# source, in the matching view (hamza folded, ة → ه, lower case).
+AGENCIES = _words(
+    "وكالات",
+    "وكالات الانباء",
+    "رويترز",
+    "فرانس برس",
+    "وكاله فرانس برس",
+    "ا ف ب",
+    "ا ب",
+    "اسوشيتد برس",
+    "اسوشييتد برس",
+    "الاناضول",
+    "وكاله الاناضول",
+    "سانا",
+    "سبوتنيك",
+    "سبوتينك",
+    "تاس",
+    "ريا نوفوستي",
+    "نوفوستي",
+    "انترفاكس",
+    "ارنا",
+    "ايرنا",
+    "واس",
+    "وام",
+    "قنا",
+    "كونا",
+    "بترا",
+    "د ب ا",
+    "شينخوا",
+    "يو بي اي",
+    "الالمانيه",
+    "ا ش ا",
+    "سمارت",
+    "afp",
+    "reuters",
+    "ap",
+    "epa",
+    "anadolu",
+    "sputnik",
+    "tass",
+    "ria novosti",
+    "sana",
+    "xinhua",
+    "dpa",
+    "upi",
+    "efe",
+    "ansa",
+    "irna",
+    "getty images",
+    "getty",
+    "shutterstock",
+)
+_AGENCY = rf"(?<!\w)(?:{AGENCIES})(?!\w)"
+# An outlet or agency named in brackets or quotes: "(رويترز)", "«الخليج»".
+_QUOTED_SOURCE = r"(?:\([^()\d]{1,40}\)|«[^«»\d]{1,40}»|\"[^\"\d]{1,40}\"|“[^“”\d]{1,40}”)"
+_SOURCE = rf"(?:{_AGENCY}|{_QUOTED_SOURCE})"
+# Several sources in a row: "«الخليج»، وكالات", "رويترز/ أ ف ب".
+_SOURCES = rf"{_SOURCE}(?:\s*[،,/+&]\s*{_SOURCE})*"
+# A place of one to three words (letters only: "أستانا-7" is no dateline).
+_PLACE = r"[^\W\d_]+(?:\s+[^\W\d_]+){0,2}"
+
+_WEEKDAYS = (
+    "الاحد|الاثنين|الاتنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|"
+    "sunday|monday|tuesday|wednesday|thursday|friday|saturday"
+)
+_MONTHS = (
+    # Gregorian months in Egyptian/Gulf, Maghrebi and Levantine names, Hijri months
+    "يناير|فبراير|مارس|ابريل|مايو|يونيو|يونيه|يوليو|يوليه|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|"
+    "جانفي|فيفري|افريل|ماي|جوان|جويليه|اوت|"
+    "كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين|"
+    "محرم|صفر|ربيع|جمادي|رجب|شعبان|رمضان|شوال|ذو|ذي|القعده|الحجه|"
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+# Words that may stand next to a date on a date line: labels, calendar marks, times.
+_DATE_WORDS = (
+    "يوم|الاول|الثاني|الاخر|الاخره|الاولي|م|ه|هجري|ميلادي|الموافق|في|نشر|نشرت|بتاريخ|"
+    "تاريخ|النشر|اخر|تحديث|التحديث|محدث|تم|ص|مساء|صباحا|ظهرا|عصرا|الساعه|بتوقيت|غرينتش|"
+    "جرينتش|gmt|utc|am|pm|updated|published|posted|on|at|last"
+)
+# A date line is short; longer lines are not tried (the pattern scans the line twice).
+DATE_LINE_MAX_CHARS = 80
+_DATE_SEP = r"[\s/\\\-–—,،:.()|\[\]]"
+# A token must be followed by a separator or the end, so digit runs never split.
+_DATE_TOKEN = rf"(?:\d+|{_WEEKDAYS}|{_MONTHS}|{_DATE_WORDS})(?={_DATE_SEP}|$)"
+_DATE_CORE = (
+    rf"(?:(?<![^\W\d_])(?:{_WEEKDAYS}|{_MONTHS})(?![^\W\d_])"
+    r"|\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}|\d{1,2}:\d{2})"
+)
+# A date as it opens a dateline: "17 يناير 2017", "الأحد 14 أيار/مايو 2017".
+_DATE = (
+    rf"(?:(?:{_WEEKDAYS})\s*[،,]?\s*)?\d{{1,2}}\s+(?:{_MONTHS})(?:\s*/\s*(?:{_MONTHS}))?\s+\d{{4}}"
+)
 
 # Patterns run on the matching view (normalize(): hamza forms folded,
 # ta marbuta → ه, diacritics and tatweel removed), so spelling variants of
@@ -96,6 +207,97 @@ FURNITURE_PATTERNS: tuple[FurniturePattern, ...] = (
         "the article's tag list",
     ),
     FurniturePattern(
+        "comment_area",
+        _p(
+            r"^\W*(?:تعليقك|تعليقاتك|تعليق|تعليقات|التعليقات|التعليق|مناقشه|المناقشه|النقاش"
+            r"|ناقش|رايك|اراء\s+القراء|تعليقات\s+القراء|اضف\s+تعليقك|اكتب\s+تعليقك(?:\s+هنا)?"
+            r"|لا\s+(?:توجد|يوجد)\s+تعليقات|كن\s+اول\s+من\s+يعلق|الاسم|اسمك|بريدك\s+الالكتروني"
+            r"|البريد\s+الالكتروني|الموقع\s+الالكتروني|نشر\s+التعليق|\d+\s*(?:تعليق|تعليقات)"
+            r"|(?:\d+\s*)?comments?|no\s+comments(?:\s+yet)?|leave\s+a\s+(?:reply|comment)"
+            r"|post(?:\s+a)?\s+comment|add\s+a\s+comment|submit|reply|discussion|name|email"
+            r"|website)\W*$"
+            r"|^\W*(?:sorry\W*)?comments?\s+(?:are|is)\s+closed"
+            r"|^\W*your\s+email\s+address\s+will\s+not\s+be\s+published"
+            r"|^\W*required\s+fields\s+are\s+marked|^\W*(?:تم\s+)?اغلاق\s+(?:باب\s+)?التعليق"
+        ),
+        "the comment area: its heading, empty state, field labels and closed notice",
+    ),
+    FurniturePattern(
+        "byline",
+        # A label with a separator and a few words: "كتب : وكالات", "المحرر: ... | ...". A
+        # sentence that begins with "كتب" ("كتب الوزير في تغريدة...") has no separator.
+        _p(
+            r"^\W*(?:كتب|كتبت|كتبه|بقلم|اعداد|تحرير|متابعه|ترجمه|المحرر|محرر|مراسل|مراسلنا"
+            r"|مراسلتنا|المصدر|مصدر\s+الخبر|by|written\s+by|source)"
+            r"(?:\s*[:：\-–—|/]+\s*[^\s.!?؟]\S*(?:\s+\S+){0,9}"
+            rf"|\s+(?:{_SOURCES}))\W*$"
+        ),
+        "who wrote the article or where it comes from, on its own line",
+    ),
+    FurniturePattern(
+        "photo_credit",
+        _p(
+            r"^\W*(?:(?:الصوره|صوره|تصوير|الصور|photo|image|credit)\s*(?:من|ل|عبر)?\s*[:：\-–—|/]?\s*)?"
+            rf"(?:(?:{_AGENCY}|\(\s*(?:{_AGENCY})\s*\))"
+            r"(?:\s*[/\-–—|]\s*[^\W\d_]+(?:\s+[^\W\d_]+){0,2})?(?:\W*ارشيف(?:يه)?)?"
+            r"|(?:صوره\s+)?ارشيف(?:يه)?|(?:من\s+)?(?:الارشيف|الانترنت|مواقع\s+التواصل"
+            r"(?:\s+الاجتماعي)?|وسايل\s+التواصل(?:\s+الاجتماعي)?)|(?:صوره\s+)?تعبيريه)\W*$"
+        ),
+        "a photo credit: an agency name, or archive/internet, alone on a line",
+    ),
+    FurniturePattern(
+        "dateline",
+        _p(
+            # only date words, figures and separators, with a month, weekday, d/m/y or time
+            rf"^(?=.{{1,{DATE_LINE_MAX_CHARS}}}$)(?=.*{_DATE_CORE})"
+            rf"{_DATE_SEP}*(?:{_DATE_TOKEN}{_DATE_SEP}*)+$"
+            # a place and its sources, nothing else: "أستانا- سانا", "عواصم: «الخليج»، وكالات"
+            rf"|^\W*{_PLACE}\s*[\-–—/:]\s*{_SOURCES}\W*$"
+        ),
+        "the date, time or place-and-source line above or below the article",
+    ),
+    FurniturePattern(
+        "page_meta",
+        _p(
+            r"^\W*(?:(?:مده\s+)?(?:ال)?قراءه\s*[:：]?\s*(?:\d+\s*)?(?:دقيقه|دقيقتين|دقايق|ثانيه)"
+            r"|\d+\s*(?:دقيقه|دقايق)\s+(?:لل)?قراءه|(?:\d+\s*)?min(?:ute)?s?\s+read"
+            r"|(?:عدد\s+)?(?:المشاهدات|مشاهدات|القراءات|الزيارات|views?)\s*[:：]?\s*\d+"
+            r"|\d+\s*(?:مشاهده|مشاهدات|views?)|(?:حجم|تكبير|تصغير)\s+الخط|عادي|متوسط|كبير)\W*$"
+        ),
+        "reading time, view counts and the text-size widget",
+    ),
+    FurniturePattern(
+        "follow_us",
+        _p(
+            r"^\W*(?:تابعونا|تابعوا|تابعنا|اشترك|اشتركوا|انضم|انضموا|حمل|حملوا|follow\s+us)"
+            r"(?=.*(?:جوجل\s+نيوز|google\s+news|فيسبوك|فيس\s+بوك|تويتر|يوتيوب|تلغرام|تيليجرام"
+            r"|تليجرام|واتساب|انستغرام|انستجرام|قناتنا|صفحتنا|النشره\s+البريديه|تطبيق))"
+            r"(?:\s+\S+){0,6}\W*$"
+        ),
+        "an invitation to follow the outlet elsewhere",
+    ),
+    FurniturePattern(
+        "masthead",
+        _p(
+            r"^\W*(?:(?:نايب\s+)?رييس\s+(?:مجلس\s+الاداره(?:\s+ورييس\s+التحرير)?|التحرير|تحرير)"
+            r"|مدير\s+التحرير|المدير\s+العام|المدير\s+المسوول)"
+            r"(?:\s*[:：\-–—]\s*[^\W\d_]+(?:\s+[^\W\d_]+){0,3})?\W*$"
+        ),
+        "the outlet's masthead (chairman, editor-in-chief)",
+    ),
+    FurniturePattern(
+        "section_label",
+        _p(
+            r"^\W*(?:(?:ال)?اخبار(?:\s+[^\W\d_]+){0,2}|(?:ال)?بث\s+(?:ال)?مباشر(?:\s+\S+){0,4})\W*$"
+        ),
+        "a section label or site menu entry",
+    ),
+    FurniturePattern(
+        "no_letters",
+        _p(r"^[^a-z\u0621-\u063a\u0641-\u064a]*$"),
+        "a line without a letter: an empty bullet, a rule, a lone figure",
+    ),
+    FurniturePattern(
         "share_buttons",
         _p(
             r"^(?:\W|شارك(?:\s+علي)?|مشاركه|انشر|طباعه|ارسل|نسخ\s+الرابط|فيسبوك|فيس\s+بوك|تويتر|"
@@ -103,6 +305,13 @@ FURNITURE_PATTERNS: tuple[FurniturePattern, ...] = (
             r"facebook|twitter|x|whatsapp|telegram|linkedin|email|print|share|pinterest|messenger)+$"
         ),
         "rows of share-button words",
+    ),
+    FurniturePattern(
+        "latin_label",
+        # Checked after the Arabic rules: a short line without an Arabic letter on an
+        # Arabic page is a credit, a brand or a button ("RELATED NEWS").
+        _p(r"^(?!.*[\u0621-\u064a])\W*[a-z]\S*(?:\s+\S+){0,3}\W*$"),
+        "a short line in Latin script: a credit, brand or button label",
     ),
 )
 
@@ -131,6 +340,51 @@ TICKER_MIN_CHARS = 150
 _TEASER_END = re.compile(r"(?:\.{2,}|…)\s*$")
 # A stem shorter than this is too generic to prove it is a copy.
 TEASER_MIN_STEM = 20
+
+# A body paragraph, as the neighbour that context rules look at: a sentence of some length.
+BODY_MIN_WORDS = 10
+# A tag list without heading: a run of at least this many bullet lines of one to three
+# words. An article's own list is announced by a line ending in ":" or has longer items.
+TAG_RUN_MIN = 4
+_TAG_ITEM = re.compile(r"^[-–—•·▪◦*]\s*[^\W\d_]\S*(?:\s+\S+){0,2}$")
+# A related-story headline between body paragraphs: short, unpunctuated, and not the
+# cross-head of the next paragraph, which repeats most of its words.
+HEADLINE_MIN_WORDS = 5
+HEADLINE_MAX_WORDS = 16
+HEADLINE_MAX_COVERAGE = 0.5
+# Function words left out when comparing a headline with the next paragraph.
+_STOP_WORDS = frozenset(
+    match_key("في من على إلى عن مع هذا هذه ذلك التي الذي أن أو ثم قد ما لا بين بعد قبل حول").split()
+)
+# A source or outlet name signing off the article: a line of at most this many words
+# after the last body paragraph.
+SIGN_OFF_MAX_WORDS = 3
+# A name: letters and spaces (no bullet, figure or punctuation of a list item or title).
+_SIGN_OFF = re.compile(r"^[^\W\d_]+(?:\s+[^\W\d_]+)*$")
+_LINE_END_PUNCT = re.compile(r"[.،,؛;:!?؟…]\W*$")
+_QUOTED_LINE = re.compile(r"^[\"«“'].*[\"»”']\W*$")
+
+# Trims: furniture at the edge of a body line. Each runs on the matching view of the line
+# (one view character per original one, diacritics deleted) and is mapped back.
+# The dash of a dateline has a space on one side at least: "أستانا- سانا." is a dateline,
+# "الروسية-التركية" a compound.
+_DASH = r"(?:\s+[\-–—/]\s*|[\-–—/]\s+)"
+_TRIM_END = r"\s*[.:\-–—/]?\s*(?=[^\W\d_]|[\"«“(])"
+DATELINE_PREFIX = re.compile(
+    rf"^\W{{0,2}}(?:{_PLACE}\s*(?:{_QUOTED_SOURCE}\s*)?(?:{_DASH}|\s*:\s*){_SOURCES}"
+    rf"|{_PLACE}\s*\(\s*(?:{_AGENCY})\s*\){_DASH}"
+    rf"|{_PLACE}\s+{_DATE}\s*(?:{_SOURCES}\s*)?[\-–—/:])"
+    rf"{_TRIM_END}"
+)
+# In the first body paragraph only, a bare "<outlet>-" or "<city> -" prefix is a dateline.
+OUTLET_PREFIX = re.compile(rf"^{_PLACE}{_DASH}(?=[^\W\d_]|[\"«“(])")
+END_MARK = re.compile(r"\s*(?:[/\\(\[«\-–—]\s*انتهي\s*[/\\)\]»\-–—]*|(?<=[.!?؟»\"”)])\s*انتهي)\W*$")
+# Trims look at this many characters at each end of a line; a dateline prefix has a
+# dash, slash, colon or bracket in them.
+TRIM_LOOK_CHARS = 100
+_TRIM_HEAD_HINT = re.compile(r"[\-–—/:(]")
+# What is left after a trim must still be a sentence.
+TRIM_MIN_REST_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -213,6 +467,8 @@ def classify_blocks(blocks: list[Block]) -> list[tuple[str, str] | None]:
                 f"{count_glued_words(block.text)} words glued without a space",
             )
 
+    _mark_context(blocks, views, decisions)
+
     first_seen: dict[str, int] = {}
     for i, view in enumerate(views):
         if decisions[i] is not None:
@@ -241,6 +497,163 @@ def classify_blocks(blocks: list[Block]) -> list[tuple[str, str] | None]:
     return decisions
 
 
+def is_body_like(text: str) -> bool:
+    """A sentence paragraph: at least ``BODY_MIN_WORDS`` words, ending in a full stop."""
+    return len(text.split()) >= BODY_MIN_WORDS and bool(_SENTENCE_END.search(text))
+
+
+def _content_words(view: str) -> list[str]:
+    return [w for w in re.findall(r"[^\W\d_]+", view) if len(w) > 2 and w not in _STOP_WORDS]
+
+
+def headline_coverage(headline: str, paragraph: str) -> float:
+    """The share of the headline's content words that the paragraph repeats (a word counts
+    when one form begins the other, so "روسي" is in "روسيا" and "الدولي" in "الدولي،").
+
+    >>> headline_coverage("مجلس الأمن يصوت على القرار", "ويصوت مجلس الأمن اليوم على القرار.")
+    0.75
+    """
+    words = _content_words(match_key(headline))
+    if not words:
+        return 1.0
+    others = _content_words(match_key(paragraph))
+    covered = sum(
+        1 for w in words if any(o.startswith(w) or w.startswith(o) for o in others if len(o) > 2)
+    )
+    return covered / len(words)
+
+
+def _mark_context(
+    blocks: list[Block], views: list[str], decisions: list[tuple[str, str] | None]
+) -> None:
+    """Rules that look at a line's neighbours: headless tag lists, masthead names, related
+    headlines between body paragraphs, and a sign-off after the last paragraph."""
+    n = len(blocks)
+    i = 0
+    while i < n:
+        j = i
+        while (
+            j < n
+            and decisions[j] is None
+            and _TAG_ITEM.match(blocks[j].text)
+            and not (_LINE_END_PUNCT.search(blocks[j].text))
+        ):
+            j += 1
+        if j - i >= TAG_RUN_MIN:
+            before = next((k for k in range(i - 1, -1, -1) if decisions[k] is None), None)
+            if before is None or not blocks[before].text.endswith((":", "：")):
+                for k in range(i, j):
+                    decisions[k] = ("furniture", f"tag_run: {j - i} short bullet lines, no heading")
+        i = max(j, i + 1)
+
+    for i in range(1, n):
+        previous = decisions[i - 1]
+        if (
+            decisions[i] is None
+            and previous is not None
+            and previous[1].startswith("masthead:")
+            and len(blocks[i].text.split()) <= 4
+            and not _LINE_END_PUNCT.search(blocks[i].text)
+        ):
+            decisions[i] = ("furniture", "masthead_name: the name under a masthead title")
+
+    kept = [i for i in range(n) if decisions[i] is None]
+    body = {i for i in kept if is_body_like(blocks[i].text)}
+    for before, i, after in zip(kept, kept[1:], kept[2:], strict=False):
+        text = blocks[i].text
+        words = len(text.split())
+        if (
+            before in body
+            and after in body
+            and HEADLINE_MIN_WORDS <= words <= HEADLINE_MAX_WORDS
+            and not _LINE_END_PUNCT.search(text)
+            and not _QUOTED_LINE.match(text)
+        ):
+            coverage = headline_coverage(text, blocks[after].text)
+            if coverage < HEADLINE_MAX_COVERAGE:
+                decisions[i] = (
+                    "furniture",
+                    f"related_headline: a headline between body paragraphs, {coverage:.0%} "
+                    "of its words in the next one",
+                )
+    if body:
+        last = max(body)
+        for i in kept:
+            text = blocks[i].text
+            if (
+                i > last
+                and len(text.split()) <= SIGN_OFF_MAX_WORDS
+                and _SIGN_OFF.match(text)
+                and not _LINE_END_PUNCT.search(text)
+            ):
+                decisions[i] = ("furniture", "sign_off: a source name after the last paragraph")
+
+
+@dataclass(frozen=True)
+class Trim:
+    """A part cut off the edge of a kept line (offsets into the line)."""
+
+    start: int
+    end: int
+    rule: str
+    why: str
+
+
+def trim_line(text: str, *, first_body: bool = False) -> tuple[int, int, list[Trim]]:
+    """The span of ``text`` to keep, and the furniture cut off its edges.
+
+    A dateline prefix ("<place>- <agency>.", "<place> <date> /", or in the first body
+    paragraph a bare "<outlet>-") and an end mark ("/انتهى/") are cut when what remains is
+    still a sentence of ``TRIM_MIN_REST_WORDS`` words or more.
+
+    >>> line = "دمشق- وكالات. وصل الوفد إلى العاصمة اليوم لبحث الهدنة. /انتهى/"
+    >>> start, end, trims = trim_line(line)
+    >>> line[start:end]
+    'وصل الوفد إلى العاصمة اليوم لبحث الهدنة.'
+    >>> [(line[t.start : t.end], t.rule) for t in trims]
+    [('دمشق- وكالات.', 'dateline_prefix'), ('/انتهى/', 'end_mark')]
+    """
+    start, end, trims = 0, len(text), []
+    prefix = _prefix_trim(text, first_body=first_body)
+    if prefix is not None:
+        trims.append(prefix)
+        start = prefix.end + len(text[prefix.end :]) - len(text[prefix.end :].lstrip())
+    mark = _end_mark_trim(text)
+    if mark is not None and len(text[start : mark.start].split()) >= TRIM_MIN_REST_WORDS:
+        trims.append(mark)
+        end = len(text[: mark.start].rstrip())
+    return start, end, trims
+
+
+def _prefix_trim(text: str, *, first_body: bool) -> Trim | None:
+    head = text[:TRIM_LOOK_CHARS]
+    if not _TRIM_HEAD_HINT.search(head):
+        return None  # the common case, without the per-character view
+    view = normalize_with_map(head)
+    match = DATELINE_PREFIX.match(view.text)
+    rule, why = "dateline_prefix", "the place and source (or date) before the first sentence"
+    if match is None and first_body:
+        match = OUTLET_PREFIX.match(view.text)
+        rule, why = "outlet_prefix", "the outlet or place before the first sentence"
+    if match is None or match.end() >= len(view.text):
+        return None
+    cut = view.index_map[match.end()]
+    if len(text[cut:].split()) < TRIM_MIN_REST_WORDS:
+        return None
+    return Trim(0, len(text[:cut].rstrip()), rule, why)
+
+
+def _end_mark_trim(text: str) -> Trim | None:
+    offset = max(0, len(text) - TRIM_LOOK_CHARS)
+    view = normalize_with_map(text[offset:])
+    match = END_MARK.search(view.text) if "انتهي" in view.text else None
+    if match is None or match.start() == 0:
+        return None
+    cut = offset + view.index_map[match.start()]
+    start = cut + len(text[cut:]) - len(text[cut:].lstrip())
+    return Trim(start, len(text), "end_mark", "the agency's end-of-story mark")
+
+
 def clean_document(
     meta: ArticleMeta, source_text: str, *, source_format: str, source_kind: str
 ) -> Document:
@@ -251,18 +664,31 @@ def clean_document(
     paragraphs: list[Paragraph] = []
     dropped: list[DroppedBlock] = []
     offset = 0
-    for block, decision in zip(blocks, decisions, strict=True):
+    first_body = next(
+        (i for i, b in enumerate(blocks) if decisions[i] is None and is_body_like(b.text)), None
+    )
+    for i, (block, decision) in enumerate(zip(blocks, decisions, strict=True)):
         if decision is not None:
             dropped.append(DroppedBlock(block.start, block.end, decision[0], decision[1]))
             continue
+        start, end, trims = trim_line(block.text, first_body=i == first_body)
+        text = block.text[start:end]
+        for t in trims:
+            dropped.append(
+                DroppedBlock(
+                    block.start + t.start, block.start + t.end, TRIMMED, f"{t.rule}: {t.why}"
+                )
+            )
         if pieces:
             pieces.append(PARAGRAPH_SEPARATOR)
             offset += len(PARAGRAPH_SEPARATOR)
         paragraphs.append(
-            Paragraph(len(paragraphs), offset, offset + len(block.text), block.start, block.end)
+            Paragraph(
+                len(paragraphs), offset, offset + len(text), block.start + start, block.start + end
+            )
         )
-        pieces.append(block.text)
-        offset += len(block.text)
+        pieces.append(text)
+        offset += len(text)
     if not paragraphs:
         raise error(
             "A108", path=RAW_DIR / meta.file, dropped=dict(Counter(d.reason for d in dropped))

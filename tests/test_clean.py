@@ -1,0 +1,440 @@
+"""Cleaning rules for furniture of outlets the seeds do not cover, and trims inside a line.
+
+Every fixture line is written for these tests (no page text is copied). Each class has
+several layouts or wordings, and a guard of real article lines of a similar shape.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from astana_corpus.core.records import TRIMMED, StageStats
+from astana_corpus.ingest.clean import (
+    classify_blocks,
+    clean_document,
+    headline_coverage,
+    split_blocks,
+    trim_line,
+)
+from astana_corpus.ingest.sources import ArticleMeta
+
+TITLE = "وفد المعارضة يصل إلى أستانة للمشاركة في الجولة الجديدة"
+BODY = [
+    "وصل وفد المعارضة السورية صباح اليوم الأحد إلى العاصمة الكازاخية، للمشاركة في جولة "
+    "جديدة من المحادثات تستمر يومين.",
+    "وقال رئيس الوفد للصحفيين في المطار إن الملف الأول على الطاولة هو ملف المعتقلين "
+    "والمفقودين لدى جميع الأطراف.",
+    "ومن المنتظر أن تُعقد الجلسة العامة بعد ظهر الغد بحضور ممثلين عن الدول الضامنة والأمم "
+    "المتحدة وعدد من المراقبين.",
+]
+META = ArticleMeta(id="astana-0042", file="x.txt", sha256="0" * 64)
+
+
+def details(lines: list[str]) -> list[str | None]:
+    """The rule that drops each line (the reason, and the rule name for furniture), or None."""
+    blocks = split_blocks("\n".join(lines))
+    assert len(blocks) == len(lines)
+    out: list[str | None] = []
+    for d in classify_blocks(blocks):
+        if d is None:
+            out.append(None)
+        elif d[0] == "furniture":
+            out.append(d[1].split(":")[0])
+        else:
+            out.append(d[0])
+    return out
+
+
+def dropped_alone(line: str, rule: str, *, where: str = "end") -> None:
+    """``line`` inside an article (after the body, or after the title) is dropped by ``rule``
+    and every article line is kept."""
+    lines = [TITLE, *BODY, line] if where == "end" else [TITLE, line, *BODY]
+    got = details(lines)
+    index = lines.index(line)
+    assert got[index] == rule, got
+    assert [g for i, g in enumerate(got) if i != index] == [None] * (len(lines) - 1)
+
+
+def kept(lines: list[str]) -> None:
+    assert details(lines) == [None] * len(lines)
+
+
+# ---------------------------------------------------------------- tag list, no heading
+
+TAGS = ["- سوريا", "- روسيا", "- خفض التصعيد", "- أستانة", "- الأمم المتحدة", "- المعتقلين"]
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        TAGS,
+        [t.replace("- ", "• ") for t in TAGS],
+        [t.replace("- ", "*") for t in TAGS[:4]],
+        ["-سوريا", "-إدلب", "-الهدنة", "-وقف إطلاق النار"],
+    ],
+)
+@pytest.mark.parametrize("where", ["end", "top"])
+def test_headless_tag_list_is_dropped(tags, where):
+    lines = [*BODY, *tags] if where == "end" else [*tags, TITLE, *BODY]
+    got = details(lines)
+    dropped = [g for g in got if g is not None]
+    assert dropped == ["tag_run"] * len(tags)
+
+
+def test_announced_list_and_sentence_items_and_short_runs_are_kept():
+    # An article's own list: announced by a colon, or with items that are sentences.
+    announced = [*BODY[:2], "وتضمن البيان الختامي أربعة بنود رئيسية:"]
+    announced += ["- وقف إطلاق النار", "- تبادل المعتقلين", "- إيصال المساعدات", "- عودة النازحين"]
+    kept([*announced, BODY[2]])
+    sentences = [
+        "- تثبيت وقف إطلاق النار في إدلب.",
+        "- الإفراج عن المعتقلين.",
+        "- فتح المعابر.",
+        "- عقد الجولة المقبلة في شباط.",
+    ]
+    kept([*BODY, *sentences])
+    kept([*BODY, "- روسيا", "- تركيا", "- إيران"])  # three lines are no tag list (nor a sign-off)
+
+
+# ---------------------------------------------------------------- byline
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "كتب : وكالات",
+        "كتبت - سلمى الأحمد",
+        "بقلم: محمد العلي",
+        "إعداد: قسم الرصد",
+        "المصدر: وكالات",
+        "المحرر: قسم الأخبار | عدد المشاهدات: 120",
+        "كتب وكالات",
+    ],
+)
+def test_byline_is_dropped(line):
+    dropped_alone(line, "byline")
+    dropped_alone(line, "byline", where="top")
+
+
+def test_sentences_that_begin_like_a_byline_are_kept():
+    kept(
+        [
+            *BODY,
+            "كتب الوزير في تغريدة على حسابه أن الجولة المقبلة ستكون حاسمة.",
+            "المصدر نفسه أكد أن الاجتماع تأجل إلى الأسبوع المقبل.",
+            "وتحرير المعتقلين أولوية الوفد في هذه الجولة، بحسب المتحدث باسمه.",
+        ]
+    )
+
+
+# ---------------------------------------------------------------- comment area
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "تعليقك",
+        "مناقشة",
+        "التعليقات",
+        "3 تعليقات",
+        "أضف تعليقك",
+        "لا توجد تعليقات",
+        "Sorry Comments are closed",
+        "Leave a Reply",
+        "Comments",
+    ],
+)
+def test_comment_area_is_dropped(line):
+    dropped_alone(line, "comment_area")
+
+
+def test_sentences_about_comments_and_discussion_are_kept():
+    kept(
+        [
+            *BODY,
+            "وقال الوزير إن التعليقات على الاتفاق كانت إيجابية في معظمها.",
+            "ودعا إلى مناقشة ملف المعتقلين في الجلسة المقبلة",
+        ]
+    )
+
+
+# ---------------------------------------------------------------- dateline
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "الأحد 14 أيار/مايو 2017",
+        "14 مايو 2017",
+        "١٤ أيار ٢٠١٧",
+        "2017-05-14",
+        "14.05.2017 | 09:30",
+        "05:07 صباحاً",
+        "الثلاثاء، 3 تشرين الأول (أكتوبر) 2017 - 10:15",
+        "نشر في: 12 كانون الثاني 2018",
+        "آخر تحديث: الجمعة 2 شباط 2018 - 18:40 بتوقيت غرينتش",
+        "موسكو - سبوتنيك",
+        "عواصم - «الوطن»، وكالات",
+        "أنقرة/ الأناضول",
+    ],
+)
+def test_standalone_dateline_is_dropped(line):
+    dropped_alone(line, "dateline", where="top")
+
+
+def test_sentences_with_dates_and_places_are_kept():
+    kept(
+        [
+            TITLE,
+            "أستانا 7",
+            "موسكو - أنقرة",
+            "الأحد 14 أيار موعد الجولة المقبلة من المحادثات",
+            *BODY,
+            "وفي 4 أيار، وقعت الدول الضامنة مذكرة لإقامة مناطق خفض التصعيد.",
+        ]
+    )
+
+
+# ---------------------------------------------------------------- photo credit
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "رويترز",
+        "(أ ف ب)",
+        "أ.ف.ب",
+        "AFP",
+        "صورة: الأناضول",
+        "(رويترز) أرشيف",
+        "أرشيفية",
+        "Getty Images",
+        "صورة من مواقع التواصل",
+        "رويترز/ سامر خالد",
+    ],
+)
+def test_photo_credit_is_dropped(line):
+    dropped_alone(line, "photo_credit", where="top")
+
+
+def test_lines_naming_an_agency_are_kept():
+    kept(
+        [
+            TITLE,
+            "وقالت وكالة رويترز إن الوفد غادر الفندق متوجهاً إلى قاعة الاجتماعات.",
+            *BODY,
+            "«رويترز تكشف تفاصيل الاتفاق»",
+        ]
+    )
+
+
+# ---------------------------------------------------------------- related headline
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "روسيا تعلن موعد الجولة المقبلة من محادثات جنيف",
+        "قصف على ريف حماة الشمالي يوقع ضحايا مدنيين (فيديو)",
+        "الأمم المتحدة: قافلة مساعدات تدخل الغوطة الشرقية",
+    ],
+)
+def test_related_headline_between_body_paragraphs_is_dropped(headline):
+    lines = [TITLE, BODY[0], headline, *BODY[1:]]
+    assert details(lines) == [None, None, "related_headline", None, None]
+
+
+def test_headline_shapes_of_the_article_itself_are_kept():
+    # The title and a one-line lede without a full stop, before the body.
+    kept(["المعارضة تصل إلى أستانة", "جولة جديدة من المحادثات تبدأ غداً بحضور الضامنين", *BODY])
+    # A short subheading, and a cross-head whose words the next paragraph repeats.
+    kept([TITLE, BODY[0], "ملف المعتقلين", *BODY[1:]])
+    kept([TITLE, BODY[0], "رئيس الوفد يتحدث عن ملف المعتقلين والمفقودين", *BODY[1:]])
+    # A quoted statement, and a sentence ending in a colon that introduces the next one.
+    kept([TITLE, BODY[0], "«لن نقبل بأي حل يقسم البلاد أو يفرض علينا»", *BODY[1:]])
+    kept([TITLE, BODY[0], "وأضاف رئيس الوفد في كلمته أمام الصحفيين:", *BODY[1:]])
+
+
+def test_headline_coverage_counts_repeated_content_words():
+    assert headline_coverage("رئيس الوفد يتحدث عن ملف المعتقلين", BODY[1]) >= 0.75
+    assert headline_coverage("روسيا تعلن موعد الجولة المقبلة من محادثات جنيف", BODY[1]) < 0.5
+
+
+# ---------------------------------------------------------------- other page furniture
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("قراءة دقيقتين", "page_meta"),
+        ("3 دقائق قراءة", "page_meta"),
+        ("عدد المشاهدات: 408", "page_meta"),
+        ("حجم الخط", "page_meta"),
+        ("تابعونا على تلغرام", "follow_us"),
+        ("تابعوا الموقع على جوجل نيوز", "follow_us"),
+        ("الأخبار العربية", "section_label"),
+        ("البث المباشر", "section_label"),
+        ("    -", "no_letters"),
+        ("* * *", "no_letters"),
+        ("RELATED NEWS", "latin_label"),
+    ],
+)
+def test_page_furniture_is_dropped(line, rule):
+    dropped_alone(line.strip(), rule, where="top")
+
+
+def test_masthead_and_the_names_under_it_are_dropped():
+    lines = ["رئيس التحرير", "سامي عبد الله", "رئيس مجلس الإدارة: نادر حسن", TITLE, *BODY]
+    assert details(lines) == ["masthead", "masthead_name", "masthead"] + [None] * 4
+
+
+def test_sign_off_after_the_last_paragraph_is_dropped_but_a_closing_sentence_is_kept():
+    assert details([TITLE, *BODY, "المركز الإعلامي"]) == [None] * 4 + ["sign_off"]
+    kept([TITLE, *BODY, "وانتهى اللقاء."])
+    kept([TITLE, BODY[0], "ستيفان دي ميستورا", *BODY[1:]])  # a short line inside the body
+
+
+def test_follow_sentence_naming_a_platform_is_kept():
+    kept(
+        [
+            *BODY,
+            "وتابع الوزير حديثه على تويتر قائلاً إن الجولة المقبلة ستعقد في شباط.",
+            "تابعوا معنا على تويتر وقائع الجلسة الافتتاحية، التي تبدأ بعد قليل بحضور الوفود",
+        ]
+    )
+
+
+# ---------------------------------------------------------------- trims inside a line
+
+REST = "وصل الوفد الحكومي إلى العاصمة الكازاخية اليوم للمشاركة في الجولة الجديدة."
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "أستانة - سانا: ",
+        "أستانا- سبوتنيك. ",
+        "دمشق (رويترز) - ",
+        "موسكو 14 أيار/مايو 2017 (شينخوا) / ",
+        "دمشق 17 يناير 2017 /",
+        "بيروت - «المدينة»: ",
+        "عواصم - وكالات: ",
+        "أنقرة/ الأناضول/ ",
+    ],
+)
+def test_dateline_prefix_is_trimmed(prefix):
+    line = prefix + REST
+    start, end, trims = trim_line(line)
+    assert line[start:end] == REST
+    assert [(line[t.start : t.end], t.rule) for t in trims] == [(prefix.strip(), "dateline_prefix")]
+
+
+@pytest.mark.parametrize("mark", [" /انتهى/", " /انتهى/.", " (انتهى)", " -انتهى-", " انتهى"])
+def test_end_mark_is_trimmed(mark):
+    line = REST + mark
+    start, end, trims = trim_line(line)
+    assert line[start:end] == REST
+    assert [(line[t.start : t.end], t.rule) for t in trims] == [(mark.strip(), "end_mark")]
+
+
+def test_outlet_prefix_is_trimmed_in_the_first_body_paragraph_only():
+    line = "صوت الشام- " + REST
+    start, end, trims = trim_line(line, first_body=True)
+    assert line[start:end] == REST
+    assert [t.rule for t in trims] == ["outlet_prefix"]
+    assert trim_line(line) == (0, len(line), [])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "دمشق تستضيف الأسبوع المقبل اجتماعاً للجنة المصالحة الوطنية بحضور ممثلي المحافظات.",
+        "ونقلت وكالة سانا عن مصدر في الخارجية أن الوفد سيغادر مساء اليوم إلى أستانة.",
+        "ذكرت وكالة (تاس) أن الوفد الروسي وصل إلى العاصمة الكازاخية صباح اليوم.",
+        "وقال المتحدث إن الاجتماع الذي بدأ صباحاً انتهى.",
+        "محادثات أستانا-7 انتهت دون اتفاق جديد بين الأطراف المشاركة فيها.",
+        "المحادثات الروسية-التركية في أنقرة انتهت مساء أمس دون بيان ختامي مشترك.",
+        "روسيا: لا بديل عن مسار أستانة في الوقت الحاضر.",
+        "أستانة - سانا: وصل الوفد.",  # what is left would be no sentence
+    ],
+)
+def test_body_lines_of_similar_shape_are_not_trimmed(line):
+    assert trim_line(line, first_body=True) == (0, len(line), [])
+
+
+def test_trimmed_document_keeps_exact_offsets_and_reports_the_cut():
+    raw = "\r\n".join(
+        [
+            TITLE,
+            "14 مايو 2017",
+            "أستانة - سانا: " + BODY[0],
+            BODY[1],
+            "- " + BODY[2] + " /انتهى/",
+            "كتب : وكالات",
+        ]
+    )
+    doc = clean_document(META, raw, source_format="txt", source_kind="utf-8")
+    assert [doc.paragraph_text(i) for i in range(len(doc.paragraphs))] == [
+        TITLE,
+        BODY[0],
+        BODY[1],
+        "- " + BODY[2],
+    ]
+    for p in doc.paragraphs:
+        assert raw[p.raw_start : p.raw_end] == doc.text[p.start : p.end]
+    cuts = [(raw[d.raw_start : d.raw_end], d.detail.split(":")[0]) for d in doc.provenance.dropped]
+    assert cuts == [
+        ("14 مايو 2017", "dateline"),
+        ("أستانة - سانا:", "dateline_prefix"),
+        ("/انتهى/", "end_mark"),
+        ("كتب : وكالات", "byline"),
+    ]
+    assert [d.reason for d in doc.provenance.dropped] == [
+        "furniture",
+        TRIMMED,
+        TRIMMED,
+        "furniture",
+    ]
+    stats = StageStats()
+    stats.add(doc)
+    assert stats.to_dict() == {
+        "documents": 1,
+        "paragraphs_seen": 6,
+        "paragraphs_kept": 4,
+        "dropped": {"furniture": 2},
+        "parts_trimmed": 2,
+    }
+
+
+LINES = [
+    TITLE,
+    *BODY,
+    "أستانة - سانا: " + BODY[1],
+    BODY[2] + " /انتهى/",
+    "رويترز",
+    "- سوريا",
+    "- روسيا",
+    "كتب : وكالات",
+    "تعليقك",
+    "14 مايو 2017",
+    "روسيا تعلن موعد الجولة المقبلة من محادثات جنيف",
+    "صوت الشام- " + BODY[0],
+]
+
+
+@given(st.lists(st.sampled_from(LINES), min_size=1, max_size=14), st.sampled_from(["\n", "\r\n"]))
+def test_kept_and_dropped_parts_are_exact_slices_that_do_not_overlap(lines, newline):
+    raw = newline.join([BODY[0], *lines])
+    doc = clean_document(META, raw, source_format="txt", source_kind="utf-8")
+    spans = [(p.raw_start, p.raw_end) for p in doc.paragraphs]
+    spans += [(d.raw_start, d.raw_end) for d in doc.provenance.dropped]
+    for p in doc.paragraphs:
+        assert raw[p.raw_start : p.raw_end] == doc.text[p.start : p.end]
+    for d in doc.provenance.dropped:
+        assert raw[d.raw_start : d.raw_end] == raw[d.raw_start : d.raw_end].strip() != ""
+    spans.sort()
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
