@@ -107,3 +107,47 @@ def doccano(tmp_path_factory):
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+# Run in a fresh interpreter (cwd outside the checkout), so spaCy can only find the
+# package's tokenizer through its entry point.
+_FRESH_SPACY = r"""
+import json, sys
+import spacy
+from spacy.util import load_config, load_model_from_config
+
+job = json.load(sys.stdin)
+imported_before = "astana_corpus" in sys.modules
+if job["config"]:
+    nlp = load_model_from_config(load_config(job["path"]), auto_fill=True)
+else:
+    nlp = spacy.load(job["path"])
+docs = [nlp.make_doc(text) for text in job["texts"]]
+print(json.dumps({
+    "imported_before": imported_before,
+    "tokenizer": nlp.config["nlp"]["tokenizer"],
+    "tokens": [[[t.text, t.idx, t.idx + len(t.text)] for t in d if not t.is_space] for d in docs],
+    "spaces": [[t.text for t in d if t.is_space] for d in docs],
+}))
+"""
+
+
+def spacy_in_fresh_process(path, texts, *, cwd, config=False):
+    """Load a saved pipeline (or build one from a training config) in a new process and
+    tokenise ``texts`` with it: its tokenizer config, and (text, start, end) per token."""
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", _FRESH_SPACY],
+        input=json.dumps({"path": str(path), "config": config, "texts": list(texts)}),
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    out["tokens"] = [[tuple(t) for t in doc] for doc in out["tokens"]]
+    return out

@@ -8,6 +8,7 @@ downloaded); when transformers is installed they are also wrapped as a
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -77,6 +78,11 @@ def test_spacy_debug_data_finds_no_misaligned_or_overlapping_entities(exported):
     assert "No overlap between training and evaluation data" in report
     assert "misaligned" not in report.lower()
     assert "overlapping" not in report.lower()
+    # Its one error is the size of the corpus (25 train paragraphs), expected here (README).
+    plain = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", report)  # wasabi colours even with NO_COLOR
+    errors = [line.strip() for line in plain.splitlines() if "✘" in line]
+    assert errors == ["✘ Low number of examples to train a new pipeline (25)", "✘ 1 error"]
+    assert result.returncode == 1
 
 
 def test_tag_runs_round_trip():

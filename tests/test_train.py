@@ -16,9 +16,10 @@ from astana_corpus.core.paths import (
     GOLD_FILE,
     RESULTS_DIR,
 )
+from astana_corpus.models.export import paragraph_token_rows
 from astana_corpus.models.train import BASELINES, read_results
 from astana_corpus.pipeline import gold_for_split, train
-from tests.conftest import ROOT
+from tests.conftest import ROOT, spacy_in_fresh_process
 
 
 @pytest.fixture()
@@ -52,10 +53,31 @@ def test_baseline_path_runs(scratch_root, name):
     if name != "gazetteer":
         assert (out_dir / "model" / "model-best").exists()
         assert result["config_sha256"] == sha256_bytes((ROOT / f"configs/{name}.cfg").read_bytes())
+        _assert_model_tokenises_like_the_dataset(out_dir / "model" / "model-best", scratch_root)
     assert sorted(result["data"]) == ["gold_sha256", "splits_sha256"]
     assert result["data"]["gold_sha256"] == sha256_bytes((ROOT / GOLD_FILE).read_bytes())
     # record=False: nothing is written to results/.
     assert _snapshot(scratch_root / RESULTS_DIR) == results_before
+
+
+def _assert_model_tokenises_like_the_dataset(model, cwd):
+    """The trained model, reloaded in a new process, cuts raw test paragraphs into the
+    ``tokens`` rows (so inference sees the tokens it was trained on)."""
+    texts, rows = [], []
+    for _record, _view, row, tok in paragraph_token_rows(gold_for_split(ROOT, "test").values()):
+        texts.append(row["text"])
+        rows.append(list(zip(tok["tokens"], tok["token_starts"], tok["token_ends"], strict=True)))
+    out = spacy_in_fresh_process(model, texts, cwd=cwd)
+    assert out["tokenizer"] == {"@tokenizers": "astana_corpus.tokenizer.v1"}
+    assert out["tokens"] == rows
+    # ... which spaCy's stock Arabic tokenizer would not give (it keeps "2017." whole).
+    import spacy
+
+    stock = spacy.blank("ar")
+    assert any(
+        [t.text for t in stock(text) if not t.is_space] != [w for w, _, _ in row]
+        for text, row in zip(texts, rows, strict=True)
+    )
 
 
 def test_recorded_results_match_the_current_configs():

@@ -1,7 +1,10 @@
 """Tokenisation and IOB2 tags derived from character spans.
 
 Tokens come from spaCy's blank Arabic pipeline, extended with rules that do
-not look at annotations (the test split is tokenised as a model would see it):
+not look at annotations (the test split is tokenised as a model would see it).
+The tokenizer is registered with spaCy as ``astana_corpus.tokenizer.v1``
+(``create_tokenizer``), so the training configs and every model trained from
+them tokenise raw text with these same rules:
 
 - a punctuation character at either edge of a token is split off
   ("2017." → "2017" "."; "والأسرى”." → "والأسرى" "”" ".");
@@ -27,7 +30,7 @@ back to the exact character spans.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -51,19 +54,54 @@ class Token:
     end: int
 
 
-@lru_cache(maxsize=1)
-def arabic_tokenizer() -> Any:
-    """spaCy's blank("ar") tokenizer with the extra label-independent rules."""
-    import spacy
+# The name configs give it (``[nlp.tokenizer] @tokenizers = ...``). spaCy finds it through
+# the ``spacy_tokenizers`` entry point in pyproject.toml, so a saved pipeline loads in a
+# process that never imported this package.
+TOKENIZER_NAME = "astana_corpus.tokenizer.v1"
+
+
+def create_tokenizer() -> Callable[[Any], Any]:
+    """The registered spaCy tokenizer factory: ``nlp -> Tokenizer`` with the dataset's rules.
+
+    It is the one implementation of a token: ``tokenize`` (and so the ``tokens``
+    config) runs the pipeline it builds. The rules are Arabic's whatever the
+    pipeline's ``lang``, so a model trained with it tokenises raw text exactly as
+    the dataset did (except that spaCy keeps runs of extra whitespace as space
+    tokens, which ``tokenize`` drops).
+    """
+    from spacy.lang.ar import Arabic
+    from spacy.tokenizer import Tokenizer  # type: ignore[import-not-found]  # Cython, no stub
     from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
-    nlp = spacy.blank("ar")
-    defaults: Any = nlp.Defaults
-    tokenizer: Any = nlp.tokenizer
-    tokenizer.prefix_search = compile_prefix_regex([*defaults.prefixes, _PUNCT]).search
-    tokenizer.suffix_search = compile_suffix_regex([*defaults.suffixes, _PUNCT]).search
-    tokenizer.infix_finditer = compile_infix_regex([*defaults.infixes, *EXTRA_INFIXES]).finditer
-    return nlp
+    defaults: Any = Arabic.Defaults
+
+    def tokenizer_factory(nlp: Any) -> Any:
+        return Tokenizer(
+            nlp.vocab,
+            rules=defaults.tokenizer_exceptions,
+            prefix_search=compile_prefix_regex([*defaults.prefixes, _PUNCT]).search,
+            suffix_search=compile_suffix_regex([*defaults.suffixes, _PUNCT]).search,
+            infix_finditer=compile_infix_regex([*defaults.infixes, *EXTRA_INFIXES]).finditer,
+            token_match=defaults.token_match,
+            url_match=defaults.url_match,
+        )
+
+    return tokenizer_factory
+
+
+@lru_cache(maxsize=1)
+def arabic_tokenizer() -> Any:
+    """A blank Arabic pipeline whose tokenizer is the registered one (``TOKENIZER_NAME``).
+
+    Its config names the tokenizer, so ``arabic_tokenizer().to_disk(path)`` saves a
+    pipeline that ``spacy.load(path)`` rebuilds with the same rules.
+    """
+    import spacy
+    from spacy.util import registry
+
+    # Registered here too, so the package works from a checkout without installed metadata.
+    registry.tokenizers.register(TOKENIZER_NAME, func=create_tokenizer)
+    return spacy.blank("ar", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}})
 
 
 def _tokens(doc: Any) -> list[Token]:

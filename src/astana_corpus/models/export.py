@@ -5,7 +5,9 @@ tokenised exactly like the ``tokens`` config (the same row code as the build),
 with whole-token entity spans and ``doc.cats`` holding the event labels (1.0 /
 0.0 for every label of the schema), so one file trains both NER and
 ``textcat_multilabel``. Train on them with ``gold_preproc = true`` (as the
-configs in ``configs/`` do) so spaCy keeps these tokens.
+configs in ``configs/`` do) so spaCy keeps these tokens, and with the tokenizer
+``astana_corpus.tokenizer.v1`` (core/tokens.py; the configs' ``[nlp.tokenizer]``) so
+the trained model cuts raw text into the same tokens.
 """
 
 from __future__ import annotations
