@@ -27,6 +27,9 @@ MARKS = frozenset([chr(c) for c in range(0x064B, 0x0660)] + ["\u0670", "\u0640"]
 # preposition (ب ل ك), then the article (ال); or ل + article contracted to لل
 # ("للمعارضة"), after which a name's own article is not written.
 PROCLITICS = "[وف]?[بلك]?(?:ال)?"
+# The same, each part as short as possible: a name that carries ال ("الروسي") matches
+# with its article before a shorter name without it ("روسي") is tried.
+PROCLITICS_SHORTEST = "[وف]??[بلك]??(?:ال)??"
 CONTRACTED = "[وف]?لل"
 PROCLITIC_SEQUENCE = re.compile(rf"(?:{PROCLITICS}|{CONTRACTED})")
 
@@ -101,3 +104,39 @@ def normalize_with_map(text: str) -> NormalizedView:
             chars.append(piece)
             index_map.append(offset)
     return NormalizedView(original=text, text="".join(chars), index_map=tuple(index_map))
+
+
+# The loose view for spelling variants of transliterated names: ج and غ both write
+# the /g/ of foreign names, and the long vowels ا ي و inside a word are written or left
+# out at will ("لافرينتييف" / "لافرنتيف", "ستافان" / "ستفان", "ميستورا" / "مستورا").
+# A letter at a word's start stays, so the article and proclitics are kept.
+_LOOSE_FOLD = {"ج": "غ"}
+_LOOSE_VOWELS = frozenset("ايو")
+
+
+def loosen(view_text: str) -> tuple[str, tuple[int, ...]]:
+    """The loose view of a matching view and, for each of its characters, the index in
+    ``view_text`` it came from.
+
+    >>> loosen("سيرجي لافرينتييف")[0]
+    'سرغ لفرنتف'
+    >>> loosen("ستفان")[0] == loosen("ستافان")[0]
+    True
+    """
+    chars: list[str] = []
+    index_map: list[int] = []
+    previous = ""
+    for index, char in enumerate(view_text):
+        at_word_start = not previous or not is_word_char(previous)
+        skip = char in _LOOSE_VOWELS and not at_word_start
+        previous = char
+        if skip:
+            continue
+        chars.append(_LOOSE_FOLD.get(char, char))
+        index_map.append(index)
+    return "".join(chars), tuple(index_map)
+
+
+def loose_key(text: str) -> str:
+    """The loose form of a name's matching key (see ``loosen``)."""
+    return loosen(match_key(text))[0]
