@@ -34,6 +34,7 @@ from astana_corpus.annotate.preannotate import (
     preannotate,
     read_gazetteer,
     score_against_gold,
+    score_by_source,
 )
 from astana_corpus.annotate.server import admin_credentials, default_url
 from astana_corpus.core.errors import AstanaError, error
@@ -391,10 +392,12 @@ def write_preannotations(root: Path, *, out: Path) -> tuple[int, int]:
     return len(lines), sum(len(line.suggestions) for line in lines)
 
 
-def preannotation_scores(root: Path) -> dict[str, dict[str, float | int]]:
+def preannotation_scores(root: Path) -> dict[str, dict[str, dict[str, float | int]]]:
+    """In-sample scores of the suggestions against gold: ``{"labels": ..., "sources": ...}``
+    (per entity type, and per source: which gazetteer, variant or rule made them)."""
     schema = read_schema(root)
     documents, _ = load_documents(root)
-    return score_against_gold(
+    return score_by_source(
         preannotate(documents, read_gazetteer(root, schema)),
         read_gold(root / GOLD_FILE),
         documents,
