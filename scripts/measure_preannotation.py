@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from astana_corpus.annotate.preannotate import Gazetteer, read_gazetteer, score_spans
+from astana_corpus.annotate.preannotate import SOURCES, Gazetteer, read_gazetteer, score_spans
 from astana_corpus.core.records import Span
 from astana_corpus.core.schema import read_schema
 
@@ -109,9 +109,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--devset", type=Path, required=True)
     parser.add_argument("--root", type=Path, default=ROOT, help="project root (gazetteer)")
     parser.add_argument("--quiet", action="store_true", help="no list of misses/false hits")
+    parser.add_argument(
+        "--ablation",
+        action="store_true",
+        help="also the overall scores without each source in turn (what each one adds)",
+    )
     args = parser.parse_args(argv)
     schema = read_schema(args.root)
-    scores = measure(args.devset, read_gazetteer(args.root, schema), list(schema.entity_names))
+    labels = list(schema.entity_names)
+    gazetteer = read_gazetteer(args.root, schema)
+    scores = measure(args.devset, gazetteer, labels)
     print(f"dev set {args.devset}: {len(scores['pages'])} annotated pages, body spans only")
     overall = scores["labels"]["ALL"]
     print(
@@ -121,6 +128,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     _print_table("per label", scores["labels"])
     _print_table("per source (recall = share of all gold spans)", scores["sources"])
+    if args.ablation:
+        print("\nwithout each source (rebuilt without it; F1 change = what it adds)")
+        print(f"{'':24} {'P':>6} {'R':>6} {'F1':>6} {'dF1':>7}")
+        for source in SOURCES:
+            without = Gazetteer(gazetteer.entries, without={source})
+            row = measure(args.devset, without, labels)["labels"]["ALL"]
+            print(
+                f"{source:24} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} "
+                f"{row['f1'] - overall['f1']:>+7.3f}"
+            )
     if not args.quiet:
         print("\nmisses")
         for page, span, surface in scores["misses"]:

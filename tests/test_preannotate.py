@@ -482,3 +482,17 @@ def test_bad_generated_gazetteer_is_refused(tmp_path, generated):
     with pytest.raises(AstanaError) as caught:
         read_gazetteer(_root_with_gazetteer(tmp_path, generated), SCHEMA)
     assert caught.value.code == "A204"
+
+
+def test_a_gazetteer_without_a_source_leaves_out_its_suggestions():
+    text = "سافر الوفد الكازاخي إلى البرتغال يوم الخميس"
+    assert [x[2] for x in found_with_source(text)] == [
+        "variant:nisba",
+        "gazetteer:cldr",
+        "rule:date",
+    ]
+    without = Gazetteer(GAZ.entries, without={"gazetteer:cldr", "rule:date"})
+    # the nisba comes from the CLDR country, so it goes with it
+    assert found_with_source(text, without) == []
+    with pytest.raises(ValueError):
+        Gazetteer(GAZ.entries, without={"rule:unknown"})

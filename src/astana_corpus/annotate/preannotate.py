@@ -376,11 +376,17 @@ def _source_name(entry: GazetteerEntry) -> str:
 class Gazetteer:
     """Names compiled into leftmost-longest matchers over normalised text, plus rules."""
 
-    def __init__(self, entries: Iterable[GazetteerEntry]):
-        self.entries = tuple(entries)
+    def __init__(self, entries: Iterable[GazetteerEntry], *, without: Iterable[str] = ()):
+        """``without``: sources (names of ``SOURCES``) left out, to measure what each adds."""
+        self.without = frozenset(without)
+        unknown = self.without - set(SOURCES)
+        if unknown:
+            raise ValueError(f"unknown sources {sorted(unknown)}; known: {list(SOURCES)}")
+        self.entries = tuple(e for e in entries if _source_name(e) not in self.without)
         countries = [e for e in self.entries if e.source == "cldr"]
+        nisba = [] if "variant:nisba" in self.without else nisba_entries(countries)
         self.by_alias: dict[str, list[GazetteerEntry]] = defaultdict(list)
-        for entry in [*self.entries, *nisba_entries(countries)]:
+        for entry in [*self.entries, *nisba]:
             for alias in entry.aliases:
                 key = match_key(alias)
                 # A derived form that is already some entry's name is that entry's.
@@ -402,7 +408,9 @@ class Gazetteer:
         self.by_loose = {
             k: next(iter(v))
             for k, v in loose.items()
-            if len({e.id for e in v}) == 1 and k not in self.by_alias
+            if len({e.id for e in v}) == 1
+            and k not in self.by_alias
+            and "variant:spelling" not in self.without
         }
         self._loose = _name_pattern(list(self.by_loose))
         self._rules = re.compile(
@@ -412,8 +420,8 @@ class Gazetteer:
     def find(self, text: str) -> list[Suggestion]:
         """Non-overlapping suggestions in ``text`` (original offsets), left to right."""
         view = normalize_with_map(text)
-        candidates = self._base_candidates(view.text)
-        candidates += _composed(view.text, candidates)
+        candidates = [c for c in self._base_candidates(view.text) if c.source not in self.without]
+        candidates += [c for c in _composed(view.text, candidates) if c.source not in self.without]
         chosen: list[_Candidate] = []
         taken: set[int] = set()
         for c in sorted(candidates, key=lambda c: c.key):
@@ -442,7 +450,7 @@ class Gazetteer:
                     and family not in _NOT_NAME_WORDS
                 ):
                     people.add(family)
-        if not people:
+        if not people or "rule:person-repeat" in self.without:
             return found
         pattern = _name_pattern(sorted(people))
         for text, suggestions in zip(texts, found, strict=True):
