@@ -3,6 +3,8 @@ these tests (not copied from the corpus gold)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -496,3 +498,35 @@ def test_a_gazetteer_without_a_source_leaves_out_its_suggestions():
     assert found_with_source(text, without) == []
     with pytest.raises(ValueError):
         Gazetteer(GAZ.entries, without={"rule:unknown"})
+
+
+def _regex_matches(keys, view):
+    """The reference: one regex alternation of the names after the shortest proclitics."""
+    from astana_corpus.annotate.preannotate import _alternation
+    from astana_corpus.core.arabic import CONTRACTED
+
+    contracted = [k[2:] for k in keys if k.startswith("ال")]
+    pattern = re.compile(
+        rf"(?<!\w)(?:[وف]??[بلك]??(?:ال)??(?P<name>{_alternation(keys)})"
+        rf"|{CONTRACTED}(?P<contracted>{_alternation(contracted)}))(?!\w)"
+    )
+    for m in pattern.finditer(view):
+        group = m.lastgroup
+        key = " ".join(m.group(group).split())
+        yield m.start(group), m.end(group), ("ال" + key if group == "contracted" else key)
+
+
+_INDEX_KEYS = ["سوريا", "الروسي", "روسي", "المعارضه", "جنوب سوريا", "وزاره الخارجيه", "ال"]
+_INDEX_WORDS = [
+    "سوريا", "بسوريا", "والروسي", "روسي", "للمعارضه", "المعارضه", "جنوب", "وزاره",
+    "الخارجيه", "فال", "كالروسي", "،", "سوريالي", "  ", "\n",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_INDEX_WORDS), max_size=12))
+def test_name_index_finds_what_the_regex_alternation_finds(words):
+    from astana_corpus.annotate.preannotate import _NameIndex
+
+    view = " ".join(words)
+    assert list(_NameIndex(_INDEX_KEYS).matches(view)) == list(_regex_matches(_INDEX_KEYS, view))

@@ -289,8 +289,12 @@ def data_fingerprint(root: Path, split_lists: dict[str, list[str]]) -> dict[str,
 def card_facts(root: Path, checked: Checked, written: WriteSummary) -> CardFacts:
     """The facts the card renders, from this build's stage outputs and recorded results."""
     schema = checked.schema
+    in_gold = {g.id for g in checked.gold}
     scores = score_against_gold(
-        preannotate(checked.documents, read_gazetteer(root, schema)),
+        # Only documents in gold are scored: suggest for those only.
+        preannotate(
+            (d for d in checked.documents if d.id in in_gold), read_gazetteer(root, schema)
+        ),
         checked.gold,
         checked.documents,
         schema.entity_names,

@@ -36,6 +36,7 @@ Candidates may overlap; the longest wins, then the earlier source in ``SOURCES``
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -46,7 +47,6 @@ from astana_corpus.core.arabic import (
     CONTRACTED,
     MARKS,
     PROCLITICS,
-    PROCLITICS_SHORTEST,
     NormalizedView,
     loosen,
     match_key,
@@ -394,7 +394,7 @@ class Gazetteer:
                     continue
                 if entry not in self.by_alias[key]:
                     self.by_alias[key].append(entry)
-        self._names = _name_pattern(list(self.by_alias))
+        self._names = _NameIndex(self.by_alias)
         # Loose keys of long names; a loose key two entries share is ambiguous and dropped.
         loose: dict[str, set[GazetteerEntry]] = defaultdict(set)
         for key, holders in self.by_alias.items():
@@ -412,7 +412,7 @@ class Gazetteer:
             and k not in self.by_alias
             and "variant:spelling" not in self.without
         }
-        self._loose = _name_pattern(list(self.by_loose))
+        self._loose = _NameIndex(self.by_loose)
         self._rules = re.compile(
             rf"(?<!\w)(?:{PROCLITICS})??(?:(?P<round>{ROUND_RULE})|(?P<date>{DATE_RULE}))(?!\w)"
         )
@@ -422,13 +422,13 @@ class Gazetteer:
         view = normalize_with_map(text)
         candidates = [c for c in self._base_candidates(view.text) if c.source not in self.without]
         candidates += [c for c in _composed(view.text, candidates) if c.source not in self.without]
-        chosen: list[_Candidate] = []
-        taken: set[int] = set()
+        chosen: list[_Candidate] = []  # kept sorted by start, never overlapping
         for c in sorted(candidates, key=lambda c: c.key):
-            if taken.isdisjoint(range(c.start, c.end)):
-                chosen.append(c)
-                taken.update(range(c.start, c.end))
-        return [_suggestion(text, view, c) for c in sorted(chosen, key=lambda c: c.start)]
+            at = bisect.bisect_left(chosen, c.start, key=lambda x: x.start)
+            before_ok = at == 0 or chosen[at - 1].end <= c.start
+            if before_ok and (at == len(chosen) or c.end <= chosen[at].start):
+                chosen.insert(at, c)
+        return [_suggestion(text, view, c) for c in chosen]
 
     def find_in_document(self, texts: Iterable[str]) -> list[list[Suggestion]]:
         """``find`` for each paragraph of one document, then the persons found anywhere
@@ -452,11 +452,11 @@ class Gazetteer:
                     people.add(family)
         if not people or "rule:person-repeat" in self.without:
             return found
-        pattern = _name_pattern(sorted(people))
+        index = _NameIndex(people)
         for text, suggestions in zip(texts, found, strict=True):
             view = normalize_with_map(text)
             taken = {i for s in suggestions for i in range(s.span.start, s.span.end)}
-            for start, end, _key in _name_matches(pattern, view.text):
+            for start, end, _key in index.matches(view.text):
                 c = _Candidate(start, end, "PER", None, "rule:person-repeat")
                 suggestion = _suggestion(text, view, c)
                 if taken.isdisjoint(range(suggestion.span.start, suggestion.span.end)):
@@ -467,11 +467,11 @@ class Gazetteer:
 
     def _base_candidates(self, view: str) -> list[_Candidate]:
         found = []
-        for start, end, key in _name_matches(self._names, view):
+        for start, end, key in self._names.matches(view):
             entry = self.by_alias[key][0]
             found.append(_Candidate(start, end, entry.type, entry.id, _source_name(entry)))
         loose_text, loose_map = loosen(view)
-        for start, end, key in _name_matches(self._loose, loose_text):
+        for start, end, key in self._loose.matches(loose_text):
             entry = self.by_loose[key]
             # Letters the loose view left out at the name's end still belong to it.
             vstart, vend = loose_map[start], loose_map[end] if end < len(loose_map) else len(view)
@@ -508,23 +508,90 @@ class Gazetteer:
         return None
 
 
-def _name_pattern(keys: list[str]) -> re.Pattern[str]:
-    contracted = [k[2:] for k in keys if k.startswith("ال")]
-    return re.compile(
-        # Lazy proclitics: "اليوم" and "الروسية" match whole before ال is tried as a prefix.
-        rf"(?<!\w)(?:{PROCLITICS_SHORTEST}(?P<name>{_alternation(keys)})"
-        rf"|{CONTRACTED}(?P<contracted>{_alternation(contracted)}))(?!\w)"
-    )
+class _NameIndex:
+    """Names (matching keys) looked up word by word in a view: the same matches as one
+    regex alternation of every name after optional proclitics, ``(?<!\\w)`` before and
+    ``(?!\\w)`` after, but a dictionary look-up per word instead of trying thousands of
+    alternatives at every position.
+
+    At each word, left to right: the proclitic cuts are tried shortest first (so "الروسي"
+    is found whole before ال is taken for a proclitic of "روسي"), at each cut the longest
+    name; then the contracted لل + a name without its article ("للمعارضة" → "المعارضة").
+    After a match the search goes on after it (matches never overlap).
+
+    >>> index = _NameIndex(["المعارضه", "سوريا", "جنوب سوريا"])
+    >>> [key for _, _, key in index.matches("وللمعارضه في جنوب سوريا وبسوريا")]
+    ['المعارضه', 'جنوب سوريا', 'سوريا']
+    """
+
+    def __init__(self, keys: Iterable[str]):
+        self.keys = frozenset(keys)
+        self.first_words = frozenset(k.split(" ", 1)[0] for k in self.keys)
+        self.max_words = max((k.count(" ") + 1 for k in self.keys), default=0)
+
+    def matches(self, view: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, key) of each match in ``view``, left to right."""
+        if not self.keys:
+            return
+        words = [(m.start(), m.end(), m.group()) for m in _WORDS.finditer(view)]
+        i = 0
+        while i < len(words):
+            hit = self._match_at(view, words, i)
+            if hit is None:
+                i += 1
+                continue
+            start, last, key = hit
+            yield start, words[last][1], key
+            i = last + 1
+
+    def _match_at(
+        self, view: str, words: list[tuple[int, int, str]], i: int
+    ) -> tuple[int, int, str] | None:
+        start, _, word = words[i]
+        firsts = [(cut, word[cut:]) for cut in _proclitic_cuts(word)]
+        contracted = _CONTRACTED.match(word)
+        if contracted and contracted.end() < len(word):
+            firsts.append((contracted.end(), "ال" + word[contracted.end() :]))
+        run: list[str] | None = None
+        for cut, first in firsts:
+            if first not in self.first_words:
+                continue
+            if run is None:
+                run = self._run(view, words, i)
+            for n in range(len(run), 0, -1):
+                key = " ".join([first, *run[1:n]])
+                if key in self.keys:
+                    return start + cut, i + n - 1, key
+        return None
+
+    def _run(self, view: str, words: list[tuple[int, int, str]], i: int) -> list[str]:
+        """Word ``i`` and the words after it separated by whitespace only (as many as the
+        longest name has)."""
+        run = [words[i][2]]
+        j = i
+        while (
+            len(run) < self.max_words
+            and j + 1 < len(words)
+            and view[words[j][1] : words[j + 1][0]].isspace()
+        ):
+            j += 1
+            run.append(words[j][2])
+        return run
 
 
-def _name_matches(pattern: re.Pattern[str], view: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, alias key) of each name match; after لل the key gets its ال back."""
-    for match in pattern.finditer(view):
-        group = match.lastgroup
-        if group is None:
-            continue
-        key = " ".join(match.group(group).split())
-        yield match.start(group), match.end(group), ("ال" + key if group == "contracted" else key)
+_CONTRACTED = re.compile(CONTRACTED)
+
+
+def _proclitic_cuts(word: str) -> list[int]:
+    """Where a name may start inside ``word``, shortest proclitic sequence first, in the
+    order the regex ``[وف]??[بلك]??(?:ال)??`` tries them."""
+    cuts = []
+    for conj in [0, 1] if word[:1] in ("و", "ف") else [0]:
+        for prep in [0, 1] if word[conj : conj + 1] in ("ب", "ل", "ك") else [0]:
+            at = conj + prep
+            for article in [0, 2] if word[at : at + 2] == "ال" else [0]:
+                cuts.append(at + article)
+    return cuts
 
 
 def _composed(view: str, base: list[_Candidate]) -> list[_Candidate]:

@@ -27,9 +27,6 @@ MARKS = frozenset([chr(c) for c in range(0x064B, 0x0660)] + ["\u0670", "\u0640"]
 # preposition (ب ل ك), then the article (ال); or ل + article contracted to لل
 # ("للمعارضة"), after which a name's own article is not written.
 PROCLITICS = "[وف]?[بلك]?(?:ال)?"
-# The same, each part as short as possible: a name that carries ال ("الروسي") matches
-# with its article before a shorter name without it ("روسي") is tried.
-PROCLITICS_SHORTEST = "[وف]??[بلك]??(?:ال)??"
 CONTRACTED = "[وف]?لل"
 PROCLITIC_SEQUENCE = re.compile(rf"(?:{PROCLITICS}|{CONTRACTED})")
 
@@ -123,18 +120,16 @@ def loosen(view_text: str) -> tuple[str, tuple[int, ...]]:
     >>> loosen("ستفان")[0] == loosen("ستافان")[0]
     True
     """
-    chars: list[str] = []
-    index_map: list[int] = []
-    previous = ""
-    for index, char in enumerate(view_text):
-        at_word_start = not previous or not is_word_char(previous)
-        skip = char in _LOOSE_VOWELS and not at_word_start
-        previous = char
-        if skip:
-            continue
-        chars.append(_LOOSE_FOLD.get(char, char))
-        index_map.append(index)
-    return "".join(chars), tuple(index_map)
+    kept = [i for i, char in enumerate(view_text) if char not in _LOOSE_VOWELS]
+    # A vowel letter at a word's start (after no word character) is kept.
+    kept += [m.start() for m in _VOWEL_AT_WORD_START.finditer(view_text)]
+    kept.sort()
+    text = "".join(view_text[i] for i in kept).translate(_LOOSE_TABLE)
+    return text, tuple(kept)
+
+
+_LOOSE_TABLE = str.maketrans(_LOOSE_FOLD)
+_VOWEL_AT_WORD_START = re.compile(r"(?<!\w)[ايو]")
 
 
 def loose_key(text: str) -> str:
