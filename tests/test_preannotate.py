@@ -252,6 +252,11 @@ def test_nisba_guard(text):
         ("وسبقت قمة طهران اللقاء", [("قمة طهران", "EVENT")]),
         # the place of talks is GPE, the process EVENT (guidelines, EVENT)
         ("عُقدت المفاوضات في أستانا", [("أستانا", "GPE")]),
+        # D8 (b): a conference title; an indefinite one is a description
+        ("ودعا إلى مؤتمر المصالحة الوطنية قريباً", [("مؤتمر المصالحة الوطنية", "EVENT")]),
+        # the title is OCC; a word with tanween is never taken for a name after it
+        ("وعقد الوزير مؤتمراً صحفياً", [("الوزير", "OCC")]),
+        ("وفي المؤتمر الصحفي قال", []),
     ],
 )
 def test_event_head_nouns(text, expected):

@@ -421,7 +421,8 @@ class Gazetteer:
         """Non-overlapping suggestions in ``text`` (original offsets), left to right."""
         view = normalize_with_map(text)
         candidates = [c for c in self._base_candidates(view.text) if c.source not in self.without]
-        candidates += [c for c in _composed(view.text, candidates) if c.source not in self.without]
+        composed = _composed(view.text, candidates, _tanween_positions(text, view))
+        candidates += [c for c in composed if c.source not in self.without]
         chosen: list[_Candidate] = []  # kept sorted by start, never overlapping
         for c in sorted(candidates, key=lambda c: c.key):
             at = bisect.bisect_left(chosen, c.start, key=lambda x: x.start)
@@ -594,9 +595,22 @@ def _proclitic_cuts(word: str) -> list[int]:
     return cuts
 
 
-def _composed(view: str, base: list[_Candidate]) -> list[_Candidate]:
+_TANWEEN = frozenset("\u064b\u064c\u064d")
+
+
+def _tanween_positions(text: str, view: NormalizedView) -> set[int]:
+    """View offsets of letters written with tanween in ``text``: an indefinite noun or
+    adjective ("مؤتمراً صحفياً"), never a person's name."""
+    marked = {i - 1 for i, char in enumerate(text) if char in _TANWEEN and i > 0}
+    return (
+        {v for v, original in enumerate(view.index_map) if original in marked} if marked else set()
+    )
+
+
+def _composed(view: str, base: list[_Candidate], tanween: set[int]) -> list[_Candidate]:
     """Spans the rules build around the names found: events, institutions, titles,
-    directions, formal state names, and the names after titles."""
+    directions, formal state names, and the names after titles (never a word written
+    with tanween, view offsets in ``tanween``)."""
     found: list[_Candidate] = []
     for c in base:
         if c.label == "GPE" or c.source == "rule:numbered-round":
@@ -624,7 +638,7 @@ def _composed(view: str, base: list[_Candidate]) -> list[_Candidate]:
                 found.append(_Candidate(head, c.end, "ORG", None, "rule:org-institution"))
     found += _Phrases(view, base).read()
     # A word that is (part of) another name found is not a person's name.
-    named = {i for c in base if c.label != "PER" for i in range(c.start, c.end)}
+    named = {i for c in base if c.label != "PER" for i in range(c.start, c.end)} | tanween
     for c in [*base, *found]:
         if c.label == "OCC":
             person = _name_after(view, c.end, named)
@@ -643,6 +657,7 @@ _CHAIN_KEYS = _keys(_CHAIN_NOUNS) | _TITLE_KEYS
 _BODY_KEYS = _keys(_BODIES)
 _DEFINITE_BODY_KEYS = _keys(_DEFINITE_BODIES)
 _STATE_KEYS = _keys(_STATE_HEADS)
+_CONFERENCE_KEYS = _keys(("مؤتمر", "قمة", "منتدى"))
 _ADJECTIVE_KEYS = _keys(_ADJECTIVES)
 _RELATIVE_KEYS = _keys(_RELATIVE)
 _PREFIX = re.compile(r"[وف]?[بلك]?")
@@ -661,6 +676,7 @@ class _Phrases:
       its complement ("مجلس الأمن", "وحدات حماية الشعب"). A nationality as complement is
       NORP (D4: "عناصر روسية"), never a body.
     - state: الجمهورية/المملكة + definite adjectives that include a nationality.
+    - conference: مؤتمر/قمة/منتدى + a definite subject and adjectives (D8 b).
     - a body found by the gazetteer takes the nationality after it ("الحكومة ... السورية").
     """
 
@@ -679,7 +695,12 @@ class _Phrases:
         for i, (start, _end, word) in enumerate(self.words):
             for cut in _prefix_cuts(word):
                 stem = word[cut:]
-                phrase = self._title(i, stem) or self._body(i, stem) or self._state(i, stem)
+                phrase = (
+                    self._title(i, stem)
+                    or self._body(i, stem)
+                    or self._state(i, stem)
+                    or self._conference(i, stem)
+                )
                 if phrase is not None:
                     label, last, source = phrase
                     found.append(_Candidate(start + cut, self.words[last][1], label, None, source))
@@ -792,6 +813,16 @@ class _Phrases:
             if complement is None:
                 return None
         return "ORG", self._adjectives(complement, org=True), "rule:org-institution"
+
+    def _conference(self, i: int, stem: str) -> tuple[str, int, str] | None:
+        """D8 (b): مؤتمر/قمة/منتدى + its subject in iḍāfa, definite ("مؤتمر الحوار
+        الوطني"); an indefinite one ("مؤتمر صحفي") is a description."""
+        if stem not in _CONFERENCE_KEYS:
+            return None
+        complement = self._complement(i)
+        if complement is None or self.at.get(self.words[complement][0]) is not None:
+            return None  # a place or body after the head is rule:event-head's (D8 a)
+        return "EVENT", self._adjectives(complement, org=True), "rule:event-head"
 
     def _state(self, i: int, stem: str) -> tuple[str, int, str] | None:
         if stem not in _STATE_KEYS:
