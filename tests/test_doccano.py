@@ -450,13 +450,14 @@ def test_apply_session_as_annotator_and_review_replace(doccano, admin, project_r
 @pytest.mark.doccano
 def test_preload_gives_annotators_the_suggestions_unconfirmed(doccano, admin, project_root):
     from astana_corpus.annotate.doccano import preload_suggestions
-    from astana_corpus.core.records import Span
+    from astana_corpus.core.records import ParagraphSuggestions, Span, Suggestion
 
     name, project = new_project(admin, project_root, "preload", [EMOJI_DOC])
     _user, annotator = new_annotator(admin, doccano, project)
     text = EMOJI_DOC.paragraph_text(1)
     start = text.index("سوريا")
-    suggestions = {("test-0001", 1): ([Span(start, start + 5, "GPE")], ["STATEMENT"])}
+    found = (Suggestion(Span(start, start + 5, "GPE"), "gpe:syria", "gazetteer:hand"),)
+    suggestions = {("test-0001", 1): ParagraphSuggestions("test-0001", 1, found, ("STATEMENT",))}
 
     report = preload_suggestions(
         client=annotator,

@@ -7,7 +7,15 @@ from hypothesis import strategies as st
 
 from astana_corpus.annotate.doccano_format import convert_export_line, paragraph_examples
 from astana_corpus.core.errors import AstanaError
-from astana_corpus.core.records import AnnotationInfo, Entity, GoldDocument, GoldParagraph, Span
+from astana_corpus.core.records import (
+    AnnotationInfo,
+    Entity,
+    GoldDocument,
+    GoldParagraph,
+    ParagraphSuggestions,
+    Span,
+    Suggestion,
+)
 from astana_corpus.core.schema import read_schema
 from astana_corpus.core.spans import boundary_problem
 from astana_corpus.core.tokens import iob2_tags, tokenize
@@ -41,9 +49,14 @@ def test_doccano_upload_and_export_round_trip_keeps_every_span(case):
     """Document spans → paragraph code points → UTF-16 upload line → export line → back."""
     doc, spans = case
     pre = {
-        (doc.id, p.index): (
-            [s.shifted(-p.start) for s in spans if p.start <= s.start < p.end],
-            [],
+        (doc.id, p.index): ParagraphSuggestions(
+            doc.id,
+            p.index,
+            tuple(
+                Suggestion(s.shifted(-p.start), None, "test")
+                for s in spans
+                if p.start <= s.start < p.end
+            ),
         )
         for p in doc.paragraphs
     }

@@ -34,6 +34,7 @@ from astana_corpus.annotate.preannotate import (
     preannotate,
     read_gazetteer,
     score_against_gold,
+    score_by_source,
 )
 from astana_corpus.annotate.server import admin_credentials, default_url
 from astana_corpus.core.errors import AstanaError, error
@@ -292,8 +293,12 @@ def data_fingerprint(root: Path, split_lists: dict[str, list[str]]) -> dict[str,
 def card_facts(root: Path, checked: Checked, written: WriteSummary) -> CardFacts:
     """The facts the card renders, from this build's stage outputs and recorded results."""
     schema = checked.schema
+    in_gold = {g.id for g in checked.gold}
     scores = score_against_gold(
-        preannotate(checked.documents, read_gazetteer(root, schema)),
+        # Only documents in gold are scored: suggest for those only.
+        preannotate(
+            (d for d in checked.documents if d.id in in_gold), read_gazetteer(root, schema)
+        ),
         checked.gold,
         checked.documents,
         schema.entity_names,
@@ -396,10 +401,12 @@ def write_preannotations(root: Path, *, out: Path) -> tuple[int, int]:
     return len(lines), sum(len(line.suggestions) for line in lines)
 
 
-def preannotation_scores(root: Path) -> dict[str, dict[str, float | int]]:
+def preannotation_scores(root: Path) -> dict[str, dict[str, dict[str, float | int]]]:
+    """In-sample scores of the suggestions against gold: ``{"labels": ..., "sources": ...}``
+    (per entity type, and per source: which gazetteer, variant or rule made them)."""
     schema = read_schema(root)
     documents, _ = load_documents(root)
-    return score_against_gold(
+    return score_by_source(
         preannotate(documents, read_gazetteer(root, schema)),
         read_gold(root / GOLD_FILE),
         documents,

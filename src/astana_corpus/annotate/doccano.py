@@ -432,7 +432,8 @@ def preload_suggestions(
         ):
             report.unchanged += 1
             continue
-        spans, cats = preannotations[key]
+        spans = [s.span for s in preannotations[key].suggestions]
+        cats = list(preannotations[key].cats)
         unknown = [s.label for s in spans if s.label not in type_ids[0]]
         unknown += [c for c in cats if c not in type_ids[1]]
         if unknown:

@@ -21,13 +21,20 @@ from typing import Any, TypeGuard
 from astana_corpus.core.errors import error
 from astana_corpus.core.io import iter_jsonl, read_yaml, sha256_text
 from astana_corpus.core.paths import EXPORT_DIR
-from astana_corpus.core.records import Document, ParagraphAnnotation, Span, is_int
+from astana_corpus.core.records import (
+    Document,
+    ParagraphAnnotation,
+    ParagraphSuggestions,
+    Span,
+    Suggestion,
+    is_int,
+)
 from astana_corpus.core.schema import Schema
 from astana_corpus.core.spans import boundary_problem
 from astana_corpus.core.tokens import tokenize
 
 CONFIRMED_SUBDIR = "confirmed"
-Suggested = Mapping[tuple[str, int], tuple[list[Span], list[str]]]
+Suggested = Mapping[tuple[str, int], ParagraphSuggestions]
 
 
 def codepoint_to_utf16(text: str, offset: int) -> int:
@@ -71,10 +78,12 @@ def _strings(value: Any) -> TypeGuard[list[str]]:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-def read_preannotations(path: Path) -> dict[tuple[str, int], tuple[list[Span], list[str]]]:
+def read_preannotations(path: Path) -> dict[tuple[str, int], ParagraphSuggestions]:
     """Suggestions per paragraph: JSONL ``{"doc_id", "paragraph_index", "entities":
-    [[start, end, label]] (paragraph code-point offsets), "cats": [...]}``; anything of
-    another shape (a float offset, a string for a list) is A304 naming file:line."""
+    [[start, end, label]] (paragraph code-point offsets), "canonical_ids": [...],
+    "sources": [...], "cats": [...]}`` (``astana preannotate`` writes them; the ids and
+    sources, one per entity, may be left out); anything of another shape (a float
+    offset, a string for a list, a list of another length) is A304 naming file:line."""
     result = {}
     for lineno, record in iter_jsonl(path):
         where = f"{path}:{lineno}"
@@ -101,7 +110,24 @@ def read_preannotations(path: Path) -> dict[tuple[str, int], tuple[list[Span], l
         bad = [s for s in spans if not 0 <= s.start < s.end]
         if bad:
             raise error("A304", where=where, problem=f"empty or negative span {bad[0]}")
-        result[(doc_id, index)] = (spans, list(cats))
+        ids = record.get("canonical_ids", [None] * len(spans))
+        sources = record.get("sources", [""] * len(spans))
+        if (
+            not isinstance(ids, list)
+            or not all(i is None or isinstance(i, str) for i in ids)
+            or not _strings(sources)
+            or not len(ids) == len(sources) == len(spans)
+        ):
+            raise error(
+                "A304",
+                where=where,
+                problem="canonical_ids (strings or null) and sources (strings) must list one "
+                f"value per entity, got {ids!r} and {sources!r}",
+            )
+        suggestions = tuple(
+            Suggestion(span, i, source) for span, i, source in zip(spans, ids, sources, strict=True)
+        )
+        result[(doc_id, index)] = ParagraphSuggestions(doc_id, index, suggestions, tuple(cats))
     return result
 
 
@@ -109,29 +135,38 @@ def paragraph_examples(
     documents: Iterable[Document],
     preannotations: Suggested | None = None,
 ) -> list[dict[str, Any]]:
-    """Upload lines for every paragraph; pre-annotations given in paragraph offsets."""
+    """Upload lines for every paragraph; pre-annotations given in paragraph offsets.
+
+    With pre-annotations, each line also carries ``suggestion_sources``: what produced
+    each suggested entity, in the order of ``entities``. Doccano keeps keys it does not
+    read as the example's metadata, so an annotator sees where a suggestion came from.
+    """
     lines = []
     for doc in documents:
         for p in doc.paragraphs:
             text = doc.text[p.start : p.end]
-            spans, cats = (preannotations or {}).get((doc.id, p.index), ([], []))
-            lines.append(
-                {
-                    "text": text,
-                    "entities": [
-                        [
-                            codepoint_to_utf16(text, s.start),
-                            codepoint_to_utf16(text, s.end),
-                            s.label,
-                        ]
-                        for s in spans
-                    ],
-                    "cats": list(cats),
-                    "doc_id": doc.id,
-                    "paragraph_index": p.index,
-                    "paragraph_sha256": sha256_text(text),
-                }
-            )
+            found = (preannotations or {}).get((doc.id, p.index))
+            suggestions = found.suggestions if found is not None else ()
+            spans = [s.span for s in suggestions]
+            cats = found.cats if found is not None else ()
+            line: dict[str, Any] = {
+                "text": text,
+                "entities": [
+                    [
+                        codepoint_to_utf16(text, s.start),
+                        codepoint_to_utf16(text, s.end),
+                        s.label,
+                    ]
+                    for s in spans
+                ],
+                "cats": list(cats),
+                "doc_id": doc.id,
+                "paragraph_index": p.index,
+                "paragraph_sha256": sha256_text(text),
+            }
+            if preannotations is not None:
+                line["suggestion_sources"] = [s.source for s in suggestions]
+            lines.append(line)
     return lines
 
 

@@ -37,21 +37,28 @@ def ingest(report: Mapping[str, Any], out: Path) -> None:
     console.print(f"wrote {out}")
 
 
-def preannotation(scores: Mapping[str, Mapping[str, Any]]) -> None:
-    view = Table(title="pre-annotation vs gold (exact span and type)")
-    for col in ("type", "gold", "suggested", "correct", "precision", "recall", "F1"):
-        view.add_column(col, justify="right" if col != "type" else "left")
-    for label, row in scores.items():
-        view.add_row(
-            label,
-            str(row["gold"]),
-            str(row["predicted"]),
-            str(row["correct"]),
-            f"{row['precision']:.3f}",
-            f"{row['recall']:.3f}",
-            f"{row['f1']:.3f}",
-        )
-    Console().print(view)
+def preannotation(scores: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> None:
+    """The per-type table, then the per-source one (a source's recall is its share of all
+    gold spans, so the sources' recalls add up to the overall recall)."""
+    console = Console()
+    for key, title, first in (
+        ("labels", "pre-annotation vs gold (exact span and type)", "type"),
+        ("sources", "per source: what each gazetteer, variant and rule earns", "source"),
+    ):
+        view = Table(title=title)
+        for col in (first, "gold", "suggested", "correct", "precision", "recall", "F1"):
+            view.add_column(col, justify="right" if col != first else "left")
+        for name, row in scores[key].items():
+            view.add_row(
+                name,
+                str(row["gold"]),
+                str(row["predicted"]),
+                str(row["correct"]),
+                f"{row['precision']:.3f}",
+                f"{row['recall']:.3f}",
+                f"{row['f1']:.3f}",
+            )
+        console.print(view)
 
 
 def agreement(result: Mapping[str, Any]) -> None:

@@ -101,3 +101,37 @@ def normalize_with_map(text: str) -> NormalizedView:
             chars.append(piece)
             index_map.append(offset)
     return NormalizedView(original=text, text="".join(chars), index_map=tuple(index_map))
+
+
+# The loose view for spelling variants of transliterated names: ج and غ both write
+# the /g/ of foreign names, and the long vowels ا ي و inside a word are written or left
+# out at will ("لافرينتييف" / "لافرنتيف", "ستافان" / "ستفان", "ميستورا" / "مستورا").
+# A letter at a word's start stays, so the article and proclitics are kept.
+_LOOSE_FOLD = {"ج": "غ"}
+_LOOSE_VOWELS = frozenset("ايو")
+
+
+def loosen(view_text: str) -> tuple[str, tuple[int, ...]]:
+    """The loose view of a matching view and, for each of its characters, the index in
+    ``view_text`` it came from.
+
+    >>> loosen("سيرجي لافرينتييف")[0]
+    'سرغ لفرنتف'
+    >>> loosen("ستفان")[0] == loosen("ستافان")[0]
+    True
+    """
+    kept = [i for i, char in enumerate(view_text) if char not in _LOOSE_VOWELS]
+    # A vowel letter at a word's start (after no word character) is kept.
+    kept += [m.start() for m in _VOWEL_AT_WORD_START.finditer(view_text)]
+    kept.sort()
+    text = "".join(view_text[i] for i in kept).translate(_LOOSE_TABLE)
+    return text, tuple(kept)
+
+
+_LOOSE_TABLE = str.maketrans(_LOOSE_FOLD)
+_VOWEL_AT_WORD_START = re.compile(r"(?<!\w)[ايو]")
+
+
+def loose_key(text: str) -> str:
+    """The loose form of a name's matching key (see ``loosen``)."""
+    return loosen(match_key(text))[0]

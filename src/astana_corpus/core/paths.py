@@ -16,6 +16,8 @@ METADATA_FILE = Path("articles/articles.yaml")
 SCHEMA_FILE = Path("annotations/schema.yaml")
 GUIDELINES_FILE = Path("annotations/guidelines.md")
 GAZETTEER_FILE = Path("annotations/gazetteer.yaml")
+# Entries generated from CLDR and GeoNames (scripts/generate_gazetteer.py); committed.
+GENERATED_GAZETTEER_FILE = Path("annotations/gazetteer.generated.yaml")
 EXPORT_DIR = Path("annotations/doccano")
 REVIEW_DIR = Path("annotations/review")
 RESOLUTIONS_DIR = Path("annotations/resolutions")

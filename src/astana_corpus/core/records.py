@@ -124,7 +124,12 @@ class Entity:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A pre-annotation: a span, the gazetteer id it matched, and the alias or rule."""
+    """A pre-annotation: a span, the gazetteer id it matched, and what produced it.
+
+    ``source`` is one of the names listed in ``annotate.preannotate.SOURCES``: a
+    gazetteer source (``gazetteer:hand``, ``gazetteer:cldr``, ``gazetteer:geonames``), a
+    variant of one (``variant:spelling``, ``variant:nisba``) or a rule (``rule:date``...).
+    """
 
     span: Span
     canonical_id: str | None
@@ -146,6 +151,7 @@ class ParagraphSuggestions:
             "paragraph_index": self.paragraph_index,
             "entities": [[s.span.start, s.span.end, s.span.label] for s in self.suggestions],
             "canonical_ids": [s.canonical_id for s in self.suggestions],
+            "sources": [s.source for s in self.suggestions],
             "cats": list(self.cats),
         }
 
