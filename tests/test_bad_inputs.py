@@ -802,7 +802,7 @@ CASES = [
     Case(
         "gaz-type",
         "A204",
-        "entry 1",
+        "gazetteer.yaml: gpe:syria: type 'COUNTRY'",
         _gazetteer(SYRIA, "{id: gpe:syria, type: COUNTRY, name: سوريا, aliases: [سوريا]}"),
     ),
     Case("gaz-entries-mapping", "A204", "gazetteer.yaml", _gazetteer(b"entries: {a: 1}\n")),
