@@ -20,6 +20,7 @@ from typing import Any
 from astana_corpus.core.errors import error
 from astana_corpus.core.paths import CARD_FILE
 from astana_corpus.core.schema import Schema
+from astana_corpus.dataset.figures import FIGURES
 from astana_corpus.dataset.splits import SPLIT_NAMES
 from astana_corpus.dataset.validate import CODE_NAMES
 
@@ -153,6 +154,10 @@ def sections(facts: CardFacts) -> dict[str, str]:
     )
     out["baselines"] = _baselines(facts.baselines)
     out["agreement"] = _agreement(facts.agreement, schema)
+    out["figures"] = (
+        "".join(f"![{caption}](images/{name}.png)\n\n" for name, caption in FIGURES).rstrip("\n")
+        + "\n"
+    )
     return out
 
 
