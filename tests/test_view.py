@@ -37,9 +37,7 @@ def wcag_contrast(a: str, b: str) -> float:
 
 
 def style_colors(element):
-    style = dict(
-        part.split(":", 1) for part in element.get("style").split(";") if ":" in part
-    )
+    style = dict(part.split(":", 1) for part in element.get("style").split(";") if ":" in part)
     return style["background"].strip(), style["color"].strip()
 
 
@@ -96,7 +94,7 @@ def test_ids_and_labels_sit_in_ltr_lines_with_isolated_ids():
     page = lxml.html.fromstring(render_html(GOLD, SCHEMA, title="gold"))
     metas = page.xpath("//p[contains(@class, 'meta')]")
     assert len(metas) == sum(len(g["paragraphs"]) for g in RAW_GOLD)
-    for meta, (doc, par) in zip(
+    for meta, (_doc, par) in zip(
         metas,
         [(g, p) for g in sorted(RAW_GOLD, key=lambda g: g["id"]) for p in g["paragraphs"]],
         strict=True,
@@ -143,7 +141,7 @@ def test_text_is_escaped_and_predictions_render_with_gold_text():
 
 
 def _clitic_record():
-    """"وصل الوفد إلى لأستانة، ثم غادر." with "أستانة" after the proclitic ل."""
+    """ "وصل الوفد إلى لأستانة، ثم غادر." with "أستانة" after the proclitic ل."""
     text = "وصل الوفد إلى لأستانة، ثم غادر."
     start = len("وصل الوفد إلى ل")
     return GoldDocument.from_dict(
@@ -209,10 +207,10 @@ def _perturbed_predictions(doc):
     relabelled = dict(ents[2], label="ORG" if ents[2]["label"] != "ORG" else "GPE")
     extra = {"start": 0, "end": 2, "label": "PER"}
     assert all((e["start"], e["end"]) != (0, 2) for e in ents)
-    entities = [shifted, relabelled, extra] + ents[3:]
+    entities = [shifted, relabelled, extra, *ents[3:]]
     paragraphs = [{"index": p["index"], "events": list(p["events"])} for p in doc["paragraphs"]]
     assert paragraphs[0]["events"] and "PROTEST" not in paragraphs[0]["events"]
-    paragraphs[0]["events"] = paragraphs[0]["events"][1:] + ["PROTEST"]
+    paragraphs[0]["events"] = [*paragraphs[0]["events"][1:], "PROTEST"]
     line = {
         "id": doc["id"],
         "entities": [{k: e[k] for k in ("start", "end", "label")} for e in entities],

@@ -21,6 +21,7 @@ from typing import Any
 
 from astana_corpus.core.errors import error
 from astana_corpus.core.records import GoldDocument
+from astana_corpus.dataset.frames import with_label_names
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,6 @@ def read_dataset_labels(
     read with ``datasets.load_dataset``), with the entity and event label names of its
     features; A641 when the folder is not a built dataset."""
     from datasets import load_dataset
-
-    from astana_corpus.dataset.frames import with_label_names
 
     folder = Path(folder)
     if not (folder / "README.md").is_file():

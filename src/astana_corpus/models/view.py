@@ -27,9 +27,9 @@ from astana_corpus.core.schema import Label, Schema
 
 # Mark colours of the comparison; their text is near-black (contrast above 12:1 on each).
 STATUSES = {
-    "match": ("#c6efce", "✓", "match: gold and predicted with the same start, end and label"),
-    "miss": ("#ffe2a8", "−", "miss: in gold, not predicted"),
-    "false-alarm": ("#ffc9d2", "+", "false alarm: predicted, not in gold"),
+    "match": ("#c6efce", "✓", "gold and predicted with the same start, end and label"),
+    "miss": ("#ffe2a8", "−", "in gold, not predicted"),
+    "false-alarm": ("#ffc9d2", "+", "predicted, not in gold"),
 }
 MARK_TEXT = "#111111"
 # Drawing order of marks with the same extent: gold (matched or missed) outside predicted.
