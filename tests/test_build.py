@@ -93,7 +93,8 @@ def test_rebuild_is_byte_identical(built, tmp_path):
     again = build(ROOT, out_dir=tmp_path / "astana-corpus").out_dir
     files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
-    assert len(files) == 2 + 3 * 3  # README.md (the card), LICENSE, 3 configs x 3 splits
+    # README.md (the card), LICENSE, 3 configs x 3 splits, images/*.png
+    assert len(files) == 2 + 3 * 3 + 5
     for rel in files:
         assert (out / rel).read_bytes() == (again / rel).read_bytes(), rel
 

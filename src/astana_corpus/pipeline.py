@@ -63,8 +63,10 @@ from astana_corpus.core.paths import (
     CONFIGS_DIR,
     DOCUMENTS_FILE,
     DOCUMENTS_KEY_FILE,
+    FIGURES_DIR,
     GAZETTEER_FILE,
     GOLD_FILE,
+    IMAGES_DIR,
     LICENSE_FILE,
     METADATA_FILE,
     OUT_DIR,
@@ -82,6 +84,13 @@ from astana_corpus.dataset.card import (
     render_card,
     sections,
 )
+from astana_corpus.dataset.figures import (
+    FIGURES,
+    NUMBERS_FILE,
+    looks_like_figures,
+    render_figures,
+    write_figures,
+)
 from astana_corpus.dataset.rows import ParagraphView
 from astana_corpus.dataset.splits import (
     SPLIT_NAMES,
@@ -93,6 +102,7 @@ from astana_corpus.dataset.splits import (
     read_config,
     write_splits,
 )
+from astana_corpus.dataset.stats import DocumentLabels, corpus_stats, read_dataset_labels
 from astana_corpus.dataset.validate import RecordSink, Report, check_records, validate
 from astana_corpus.dataset.writer import DatasetWriter, WriteSummary, front_matter
 from astana_corpus.ingest.documents import iter_documents_file, write_documents
@@ -106,7 +116,7 @@ from astana_corpus.models.train import (
     read_results,
     run_baseline,
 )
-from astana_corpus.models.view import predictions_as_records, render_html
+from astana_corpus.models.view import predictions_as_records, render_comparison, render_html
 
 # The modules whose code decides what cleaning produces: a change to any of them
 # invalidates the materialised documents.
@@ -269,6 +279,7 @@ def _build(root: Path, out_dir: Path, schema: Schema, *, progress: bool) -> Buil
         card = render_card((root / CARD_FILE).read_text(encoding="utf-8"), sections(facts))
         write_text(staging / "README.md", front_matter(schema, written) + card)
         write_text(staging / LICENSE_FILE.name, (root / LICENSE_FILE).read_text(encoding="utf-8"))
+        copy_figures(root, staging)
         replace_folder(staging, out_dir)
     except OSError as exc:  # e.g. pyarrow's "Error writing bytes" on a full disk names no file
         raise error("A703", path=exc.filename or staging, detail=exc.strerror or exc) from exc
@@ -580,19 +591,81 @@ def train(
     return result
 
 
-def view(root: Path, *, out: Path, predictions: Path | None = None) -> int:
-    """Write the HTML view of gold (or of predictions, checked as evaluate checks them)."""
+def view(root: Path, *, out: Path, predictions: Path | None = None, compare: bool = False) -> int:
+    """Write the HTML view of gold, of predictions (checked as evaluate checks them), or
+    with ``compare`` of predictions against gold (strict matches, misses, false alarms)."""
+    if compare and predictions is None:
+        raise error("A642")
     check_output(out, looks_like=looks_like_view, what="HTML view")
     schema = read_schema(root)
     gold = {g.id: g for g in valid_gold(root, command="astana view")}
     if predictions is not None:
-        records = predictions_as_records(read_predictions(predictions, gold, schema).values(), gold)
+        predicted = read_predictions(predictions, gold, schema)
+        if compare:
+            title = f"predictions vs gold: {predictions}"
+            ordered = [gold[k] for k in sorted(predicted)]
+            write_text(out, render_comparison(ordered, predicted, schema, title=title))
+            return len(ordered)
+        records = predictions_as_records(predicted.values(), gold)
         title = f"predictions: {predictions}"
     else:
         records = [gold[k] for k in sorted(gold)]
         title = "astana-corpus gold annotations"
     write_text(out, render_html(records, schema, title=title))
     return len(records)
+
+
+@dataclass
+class StatsResult:
+    out_dir: Path
+    numbers: dict[str, Any]
+    files: list[str]  # file names written (or, with check, found stale)
+
+
+def figure_numbers(root: Path, *, dataset: Path | None = None) -> dict[str, Any]:
+    """The numbers of the figures: from gold and the committed splits, or from the
+    ``documents`` config of a built dataset folder (label names from its features)."""
+    if dataset is None:
+        schema = read_schema(root)
+        by_split = {
+            name: [DocumentLabels.from_gold(g) for g in records]
+            for name, records in gold_by_split(root, command="astana stats").items()
+        }
+        entity_names, event_names = schema.entity_names, schema.event_names
+    else:
+        by_split, entity_names, event_names = read_dataset_labels(dataset)
+    return corpus_stats(by_split, entity_names, event_names, splits=SPLIT_NAMES)
+
+
+def stats(
+    root: Path, *, dataset: Path | None = None, out: Path | None = None, check: bool = False
+) -> StatsResult:
+    """Draw the figures (docs/figures/ by default) and write their numbers beside them;
+    with ``check``, write nothing and return the files that differ from a fresh render."""
+    out = out or root / FIGURES_DIR
+    check_output(out, looks_like=looks_like_figures, what="figures folder")
+    numbers = figure_numbers(root, dataset=dataset)
+    images = render_figures(numbers, read_schema(root))
+    text = json.dumps(numbers, ensure_ascii=False, indent=1) + "\n"
+    if check:
+        fresh = {**images, NUMBERS_FILE: text.encode("utf-8")}
+        stale = [
+            name
+            for name, data in fresh.items()
+            if not (out / name).is_file() or (out / name).read_bytes() != data
+        ]
+        return StatsResult(out, numbers, stale)
+    written = write_figures(out, images, text)
+    return StatsResult(out, numbers, [p.name for p in written])
+
+
+def copy_figures(root: Path, folder: Path) -> None:
+    """Copy the committed figures (those that exist) into a dataset folder's images/."""
+    for name, _ in FIGURES:
+        source = root / FIGURES_DIR / f"{name}.png"
+        if source.is_file():
+            (folder / IMAGES_DIR).mkdir(exist_ok=True)
+            shutil.copyfile(source, folder / IMAGES_DIR / source.name)
 
 
 # ---------------------------------------------------------------- Doccano

@@ -13,7 +13,7 @@ from astana_corpus import __version__, pipeline
 from astana_corpus.annotate import doccano, server
 from astana_corpus.annotate.doccano_format import read_preannotations
 from astana_corpus.annotate.server import DEFAULT_HOST, DEFAULT_PORT
-from astana_corpus.cli import render
+from astana_corpus.cli import pictures, render
 from astana_corpus.cli.usage import Parser
 from astana_corpus.core.errors import AstanaError, catalogue_markdown, error
 from astana_corpus.core.outputs import (
@@ -28,7 +28,6 @@ from astana_corpus.core.paths import (
     OUT_DIR,
     PREANNOTATIONS_FILE,
     SPACY_DIR,
-    VIEW_FILE,
 )
 from astana_corpus.core.schema import read_schema
 from astana_corpus.ingest.sources import register_articles
@@ -237,13 +236,6 @@ def cmd_errors(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_view(args: argparse.Namespace) -> int:
-    out = _path(args, args.out)
-    count = pipeline.view(args.root, out=out, predictions=args.predictions)
-    print(f"wrote {out} ({count} documents); open it in a browser")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = Parser(
         prog="astana",
@@ -363,10 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-record", action="store_true", help="do not write results/<baseline>.json")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("view", help="HTML page of gold (or predictions) with coloured spans")
-    p.add_argument("--predictions", type=Path, help="a predictions file instead of gold")
-    p.add_argument("--out", type=Path, default=VIEW_FILE)
-    p.set_defaults(func=cmd_view)
+    pictures.add_parsers(sub)
 
     p = sub.add_parser("errors", help="the error codes and what each asks you to do (Markdown)")
     p.set_defaults(func=cmd_errors)

@@ -399,6 +399,22 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "{issue} {message}",
         "run `astana validate` and fix gold (merge again) before {command}",
     ),
+    # A64x: pictures (astana stats, astana view)
+    "A640": ErrorSpec(
+        _C,
+        "astana stats draws with matplotlib, which is not installed ({detail})",
+        "install the stats extra: pip install -c constraints.txt -e '.[stats]'",
+    ),
+    "A641": ErrorSpec(
+        _I,
+        "{path}: not a built dataset folder ({problem})",
+        "give --dataset the folder `astana build` wrote (README.md + data/documents/*.parquet)",
+    ),
+    "A642": ErrorSpec(
+        _C,
+        "--compare needs a predictions file to compare with gold",
+        "run `astana view --predictions FILE --compare`",
+    ),
     # A7xx: outputs and the machine
     "A701": ErrorSpec(
         _C,

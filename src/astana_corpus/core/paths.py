@@ -30,6 +30,10 @@ CHANGELOG_FILE = Path("CHANGELOG.md")
 RELEASE_DIR = Path("release")
 RESULTS_DIR = Path("results")
 CONFIGS_DIR = Path("configs")
+# The figures of `astana stats` for the committed data (the card embeds them; `astana
+# build` copies them into the dataset folder's IMAGES_DIR).
+FIGURES_DIR = Path("docs/figures")
+IMAGES_DIR = "images"
 DOCCANO_CONSTRAINTS = Path("scripts/doccano-constraints.txt")
 
 # Generated stage outputs (git-ignored).

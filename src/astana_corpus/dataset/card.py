@@ -20,6 +20,7 @@ from typing import Any
 from astana_corpus.core.errors import error
 from astana_corpus.core.paths import CARD_FILE
 from astana_corpus.core.schema import Schema
+from astana_corpus.dataset.figures import FIGURES
 from astana_corpus.dataset.splits import SPLIT_NAMES
 from astana_corpus.dataset.validate import CODE_NAMES
 
@@ -169,6 +170,10 @@ def sections(facts: CardFacts) -> dict[str, str]:
     out["version"] = (
         f"**Version {facts.version}**: built by `astana build` of astana-corpus "
         f"{facts.version}; what changed in each release is in `CHANGELOG.md`.\n"
+    )
+    out["figures"] = (
+        "".join(f"![{caption}](images/{name}.png)\n\n" for name, caption in FIGURES).rstrip("\n")
+        + "\n"
     )
     return out
 
