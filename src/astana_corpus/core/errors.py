@@ -388,6 +388,42 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "{issue} {message}",
         "run `astana validate` and fix gold (merge again) before {command}",
     ),
+    # A62x: evaluation against a built dataset folder, prediction formats, extras
+    "A620": ErrorSpec(
+        _I,
+        "{path}: not a dataset folder built by `astana build` ({problem})",
+        "pass the folder `astana build` wrote (README.md with front matter and "
+        "data/<config>/<split>.parquet), e.g. --dataset dist/astana-corpus",
+    ),
+    "A621": ErrorSpec(
+        _I,
+        "{path}: config {config!r} has no {split!r} split",
+        "use --split with one of {allowed}",
+    ),
+    "A622": ErrorSpec(
+        _I,
+        "{where}: {par_id}: {problem}, but the tokens config row has {n} tokens",
+        "give one tag per token of that row, in order (its `tokens` list; see README, "
+        "prediction formats)",
+    ),
+    "A623": ErrorSpec(
+        _I,
+        "{where}: {problem}",
+        "write one JSON object per row of the tokens config: {{id: the row's id, "
+        "ner_tags: [one tag per token], events (optional)}} (see README, prediction formats)",
+    ),
+    "A624": ErrorSpec(
+        _I,
+        "{where}: {problem}",
+        "keep one format per file: documents lines ({{id, entities, events, paragraphs}}) "
+        "or iob2 lines ({{id, ner_tags}}); --format documents|iob2 names it (see README)",
+    ),
+    "A625": ErrorSpec(
+        ConfigError,
+        "astana {command} needs {module}, which is not installed (the [{extra}] extra)",
+        "pip install 'astana-corpus[{extra}]' (or '.[{extra}]' in a checkout; '[all]' "
+        "installs every command's dependencies)",
+    ),
     # A7xx: outputs and the machine
     "A701": ErrorSpec(
         _C,
@@ -412,6 +448,36 @@ def error(code: str, **fields: Any) -> AstanaError:
     spec = CATALOGUE[code]
     message = f"[{code}] {spec.template.format(**fields)}; {spec.fix.format(**fields)}"
     return spec.kind(message, code=code)
+
+
+# Which extra (pyproject.toml) installs a third-party module that is imported only when a
+# command needs it; the core install holds what loading and `evaluate --dataset` import.
+EXTRA_OF_MODULE = {
+    "spacy": "build",
+    "thinc": "build",
+    "srsly": "build",
+    "datasketch": "build",
+    "trafilatura": "ingest",
+    "justext": "ingest",
+    "lxml_html_clean": "ingest",
+    "doccano_client": "annotate",
+    "pydantic": "annotate",
+    "requests_toolbelt": "annotate",
+}
+
+
+def missing_extra(exc: ModuleNotFoundError, command: str) -> AstanaError | None:
+    """A625 for a module of an extra that is not installed, naming the extra; None for
+    any other missing module (a broken install, not a missing extra).
+
+    >>> missing_extra(ModuleNotFoundError("No module named 'spacy'", name="spacy"), "build").code
+    'A625'
+    """
+    module = (exc.name or "").partition(".")[0]
+    extra = EXTRA_OF_MODULE.get(module)
+    if extra is None:
+        return None
+    return error("A625", command=command, module=module, extra=extra)
 
 
 def catalogue_markdown() -> str:
