@@ -382,7 +382,7 @@ def test_card_example_prediction_is_valid_json_lines_of_the_test_split(folder, t
 
 def test_readme_prediction_examples_evaluate(folder, tmp_path):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = json_blocks(readme, "### Prediction formats")
+    blocks = json_blocks(readme, "### Prediction formats and `--json` (astana evaluate)")
     assert len(blocks) >= 3  # documents, iob2 with names, iob2 with ids
     formats = set()
     for i, block in enumerate(blocks):
