@@ -277,6 +277,16 @@ def test_missing_extra_names_it(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "[A625]" in err and "pip install 'astana-corpus[build]'" in err
 
+    def needs_trafilatura(*args, **kwargs):
+        raise ModuleNotFoundError("No module named 'trafilatura'", name="trafilatura")
+
+    monkeypatch.setattr(pipeline, "export_spacy", needs_trafilatura)
+    assert main(["--root", str(ROOT), "export", "spacy", "--out", "build/never"]) == 1
+    assert "astana-corpus[build]" in capsys.readouterr().err  # the command's extra
+    monkeypatch.setattr(pipeline, "ingest", needs_spacy)
+    assert main(["--root", str(ROOT), "ingest", "--out", "build/never.jsonl"]) == 1
+    assert "astana-corpus[build]" in capsys.readouterr().err  # [ingest] lacks spaCy
+
     def broken(*args, **kwargs):
         raise ModuleNotFoundError("No module named 'not_an_extra'", name="not_an_extra")
 

@@ -466,17 +466,39 @@ EXTRA_OF_MODULE = {
 }
 
 
-def missing_extra(exc: ModuleNotFoundError, command: str) -> AstanaError | None:
-    """A625 for a module of an extra that is not installed, naming the extra; None for
-    any other missing module (a broken install, not a missing extra).
+# What each extra installs, itself included (pyproject.toml: build adds ingest, ...).
+EXTRA_INCLUDES = {
+    "ingest": frozenset({"ingest"}),
+    "build": frozenset({"ingest", "build"}),
+    "train": frozenset({"ingest", "build", "train"}),
+    "annotate": frozenset({"ingest", "build", "annotate"}),
+}
+# The extra each command needs as a whole, so one install is enough.
+COMMAND_EXTRA = {
+    "ingest": "ingest",
+    "articles": "ingest",
+    **dict.fromkeys(("validate", "split", "build", "card", "export", "view", "evaluate"), "build"),
+    "train": "train",
+    **dict.fromkeys(("preannotate", "merge", "agreement", "doccano"), "annotate"),
+}
 
-    >>> missing_extra(ModuleNotFoundError("No module named 'spacy'", name="spacy"), "build").code
-    'A625'
+
+def missing_extra(exc: ModuleNotFoundError, command: str) -> AstanaError | None:
+    """A625 for a module of an extra that is not installed, naming the command's extra
+    when it holds that module (``astana build`` asks for [build], not for [ingest] first
+    and [build] next); None for any other missing module (a broken install).
+
+    >>> no_html = ModuleNotFoundError("No module named 'trafilatura'", name="trafilatura")
+    >>> "astana-corpus[build]" in str(missing_extra(no_html, "build"))
+    True
     """
     module = (exc.name or "").partition(".")[0]
     extra = EXTRA_OF_MODULE.get(module)
     if extra is None:
         return None
+    wanted = COMMAND_EXTRA.get(command)
+    if wanted is not None and extra in EXTRA_INCLUDES[wanted]:
+        extra = wanted
     return error("A625", command=command, module=module, extra=extra)
 
 
