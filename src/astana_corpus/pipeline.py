@@ -76,6 +76,7 @@ from astana_corpus.core.paths import (
 )
 from astana_corpus.core.records import Document, GoldDocument, StageStats
 from astana_corpus.core.schema import Schema, read_schema
+from astana_corpus.core.tokens import tokenize_many
 from astana_corpus.dataset.card import (
     BaselineResult,
     CardFacts,
@@ -91,6 +92,7 @@ from astana_corpus.dataset.figures import (
     render_figures,
     write_figures,
 )
+from astana_corpus.dataset.folder import LabelNames, paragraph_tokens, read_dataset_split
 from astana_corpus.dataset.rows import ParagraphView
 from astana_corpus.dataset.splits import (
     SPLIT_NAMES,
@@ -107,7 +109,12 @@ from astana_corpus.dataset.validate import RecordSink, Report, check_records, va
 from astana_corpus.dataset.writer import DatasetWriter, WriteSummary, front_matter
 from astana_corpus.ingest.documents import iter_documents_file, write_documents
 from astana_corpus.ingest.sources import check_unlisted, read_metadata
-from astana_corpus.models.evaluate import evaluate, read_predictions
+from astana_corpus.models.evaluate import (
+    document_tokens,
+    evaluate,
+    read_prediction_file,
+    read_predictions,
+)
 from astana_corpus.models.export import write_docbins
 from astana_corpus.models.train import (
     BASELINES,
@@ -542,11 +549,36 @@ def gold_for_split(root: Path, split: str) -> dict[str, GoldDocument]:
     return {g.id: g for g in gold_by_split(root)[split]}
 
 
-def evaluate_predictions(root: Path, *, predictions: Path, split: str) -> dict[str, Any]:
-    schema = read_schema(root)
-    gold = gold_for_split(root, split)
-    result = evaluate(gold, read_predictions(predictions, gold, schema), schema)
+def evaluate_predictions(
+    root: Path,
+    *,
+    predictions: Path,
+    split: str,
+    dataset: Path | None = None,
+    fmt: str = "auto",
+) -> dict[str, Any]:
+    """Scores of ``predictions`` (documents or iob2 lines, ``fmt``) against ``split``: the
+    gold of the checkout under ``root``, or, with ``dataset``, of that built folder alone
+    (no schema, gold or tokenizer from a checkout)."""
+    labels: Schema | LabelNames
+    if dataset is not None:
+        data = read_dataset_split(dataset, split)
+        gold, labels, rows = data.gold, data.labels, list(data.tokens.values())
+        source = {"source": "dataset", "path": str(dataset)}
+    else:
+        labels = read_schema(root)
+        gold = gold_for_split(root, split)
+        rows = []
+        for record in gold.values():
+            texts = [record.paragraph_text(i) for i in range(len(record.paragraphs))]
+            rows.extend(paragraph_tokens(record, list(tokenize_many(texts))))
+        source = {"source": "checkout", "path": str(root / GOLD_FILE)}
+    read = read_prediction_file(predictions, gold, labels, tokens={r.id: r for r in rows}, fmt=fmt)
+    result = evaluate(gold, read.predictions, labels, tokens=document_tokens(rows))
     result["split"] = split
+    result["gold"] = source
+    result["predictions"] = read.summary(predictions)
+    result["labels"] = {"entities": list(labels.entity_names), "events": list(labels.event_names)}
     return result
 
 

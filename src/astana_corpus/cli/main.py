@@ -13,9 +13,9 @@ from astana_corpus import __version__, pipeline
 from astana_corpus.annotate import doccano, server
 from astana_corpus.annotate.doccano_format import read_preannotations
 from astana_corpus.annotate.server import DEFAULT_HOST, DEFAULT_PORT
-from astana_corpus.cli import pictures, render
+from astana_corpus.cli import evaluate, pictures, render
 from astana_corpus.cli.usage import Parser
-from astana_corpus.core.errors import AstanaError, catalogue_markdown, error
+from astana_corpus.core.errors import AstanaError, catalogue_markdown, error, missing_extra
 from astana_corpus.core.outputs import (
     check_output,
     interrupts_in_destructors,
@@ -29,7 +29,6 @@ from astana_corpus.core.paths import (
     PREANNOTATIONS_FILE,
     SPACY_DIR,
 )
-from astana_corpus.core.schema import read_schema
 from astana_corpus.ingest.sources import register_articles
 
 
@@ -146,7 +145,10 @@ def cmd_doccano_pull(args: argparse.Namespace) -> int:
 def cmd_preannotate(args: argparse.Namespace) -> int:
     out = _path(args, args.out)
     paragraphs, suggestions = pipeline.write_preannotations(args.root, out=out)
-    print(f"wrote {suggestions} suggestions for {paragraphs} paragraphs to {out}")
+    print(
+        f"wrote {render.plural(suggestions, 'suggestion')} for "
+        f"{render.plural(paragraphs, 'paragraph')} to {out}"
+    )
     if args.evaluate:
         scores = pipeline.preannotation_scores(args.root)
         write_json_report(args.json, scores)
@@ -177,7 +179,7 @@ def cmd_split(args: argparse.Namespace) -> int:
         problems = pipeline.split_problems(args.root)
         for problem in problems:
             print(problem, file=sys.stderr)
-        print("splits are up to date" if not problems else f"{len(problems)} problem(s)")
+        print("splits are up to date" if not problems else render.plural(len(problems), "problem"))
         return 1 if problems else 0
     render.split(pipeline.split(args.root))
     return 0
@@ -204,20 +206,13 @@ def cmd_card(args: argparse.Namespace) -> int:
     return 1 if args.check and stale else 0
 
 
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    result = pipeline.evaluate_predictions(
-        args.root, predictions=args.predictions, split=args.split
-    )
-    write_json_report(args.json, result)
-    schema = read_schema(args.root)
-    render.evaluation(result, schema.entity_names, schema.event_names)
-    return 0
-
-
 def cmd_export_spacy(args: argparse.Namespace) -> int:
     out = _path(args, args.out)
     counts = pipeline.export_spacy(args.root, out_dir=out)
-    print(f"wrote {out}/: " + ", ".join(f"{s}.spacy {n} docs" for s, n in counts.items()))
+    print(
+        f"wrote {out}/: "
+        + ", ".join(f"{s}.spacy {render.plural(n, 'doc')}" for s, n in counts.items())
+    )
     return 0
 
 
@@ -336,11 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="exit 1 if the card is stale")
     p.set_defaults(func=cmd_card)
 
-    p = sub.add_parser("evaluate", help="score predictions (documents-shaped JSONL) vs gold")
-    p.add_argument("--predictions", type=Path, required=True)
-    p.add_argument("--split", default="test", help="train, validation or test (default: test)")
-    p.add_argument("--json", type=Path, help="also write all scores as JSON here")
-    p.set_defaults(func=cmd_evaluate)
+    evaluate.add_parser(sub)
 
     p = sub.add_parser("export", help="export the splits for trainers")
     esub = p.add_subparsers(dest="export_command", required=True)
@@ -377,6 +368,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if path is not None:  # refuse a bad report path before doing the work
                     check_output(path, looks_like=looks_like_json_report, what="report")
             status = int(args.func(args))
+        except ModuleNotFoundError as exc:  # an extra that is not installed (A625)
+            coded = missing_extra(exc, args.command)
+            if coded is None:
+                raise
+            return render.failure(args.command, coded)
         except (AstanaError, OSError, KeyboardInterrupt) as exc:
             return render.failure(args.command, exc)
     return render.failure(args.command, late[0], finished=True) if late else status

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from astana_corpus import pipeline
+from astana_corpus.cli.render import plural
 from astana_corpus.core.paths import FIGURES_DIR, VIEW_FILE
 
 
@@ -21,7 +22,7 @@ def cmd_view(args: argparse.Namespace) -> int:
     count = pipeline.view(
         args.root, out=out, predictions=_path(args, args.predictions), compare=args.compare
     )
-    print(f"wrote {out} ({count} documents); open it in a browser")
+    print(f"wrote {out} ({plural(count, 'document')}); open it in a browser")
     return 0
 
 

@@ -115,7 +115,10 @@ def validation(report: Report) -> None:
             f"{issue.severity.upper()} {issue.code} {where}: {issue.message}", markup=False
         )
     verdict = "FAILED" if report.errors else "passed"
-    console.print(f"{verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings")
+    console.print(
+        f"{verdict}: {plural(len(report.errors), 'error')}, "
+        f"{plural(len(report.warnings), 'warning')}"
+    )
 
 
 def build(
@@ -136,8 +139,19 @@ def build(
     table.add_row("tokens", *(str(tokens[s]) for s in SPLIT_NAMES))
     console.print(table)
     warnings = sum(n for c, n in counts.items() if c.startswith("W"))
-    console.print(f"validation: 0 errors, {warnings} warnings ({', '.join(counts) or 'none'})")
+    console.print(
+        f"validation: 0 errors, {plural(warnings, 'warning')} ({', '.join(counts) or 'none'})"
+    )
     console.print(f'load it: datasets.load_dataset("{out_dir}", "tokens")')
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``"1 document"``, ``"2 documents"``; ``many`` for irregular plurals.
+
+    >>> plural(1, "entity", "entities"), plural(0, "warning")
+    ('1 entity', '0 warnings')
+    """
+    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 def _score_cells(scores: Mapping[str, Any], label: str | None) -> list[str]:
@@ -159,30 +173,65 @@ def _score_cells(scores: Mapping[str, Any], label: str | None) -> list[str]:
 
 
 def _prf(d: Mapping[str, float]) -> str:
-    return f"{d['precision']:.2f}/{d['recall']:.2f}/{d['f1']:.2f}"
+    return f"{d['precision']:.2f} {d['recall']:.2f} {d['f1']:.2f}"
 
 
-def evaluation(
-    result: Mapping[str, Any], entity_names: Sequence[str], event_names: Sequence[str]
-) -> None:
-    console = Console()
+# What the evaluation tables' abbreviations and columns mean, printed under them.
+ENTITY_LEGEND = (
+    "gold: gold spans as strict matching counts them (correct + incorrect + partial + "
+    "missed; a gold span overlapped by two predictions counts twice). P precision, "
+    "R recall, F1 their harmonic mean. strict: same boundaries and type; exact: same "
+    "boundaries, any type; partial: an overlap counts half; type: any overlap, same type; "
+    "clitic: strict, but a span that adds only a proclitic (بسوريا for سوريا) counts. "
+    "micro: all spans together; macro F1: the mean of the labels' F1."
+)
+EVENT_LEGEND = (
+    "P R F1 per event label, over paragraphs and over documents (a document's labels are "
+    "its paragraphs' unless predicted for the document); n: gold paragraphs or documents "
+    "with the label."
+)
+
+
+def evaluation(result: Mapping[str, Any], console: Console | None = None) -> None:
+    """The entity and event tables (they fit 80 columns) and what their columns mean."""
+    console = console or Console()
+    entity_names, event_names = result["labels"]["entities"], result["labels"]["events"]
+    read = result.get("predictions", {})
+    gold = result.get("gold", {})
+    console.print(
+        f"gold: {gold.get('path', '?')} ({gold.get('source', '?')}), "
+        f"{result['split']} split, {plural(result['documents'], 'document')}; "
+        f"predictions: {read.get('file', '?')} ({read.get('format', '?')} format, "
+        f"{plural(read.get('lines', 0), 'line')})",
+        markup=False,
+    )
     if result["missing_predictions"]:
+        missing = result["missing_predictions"]
         console.print(
-            f"[yellow]no prediction for {', '.join(result['missing_predictions'])}"
-            " (scored as empty)[/yellow]"
+            f"no prediction for {plural(len(missing), 'document')} (scored as empty): "
+            + ", ".join(missing),
+            style="yellow",
+            markup=False,
         )
-    table = Table(title=f"entities, {result['split']} split ({result['documents']} documents)")
-    # POS (COR+INC+PAR+MIS, strict): more than the gold spans when several predictions
-    # overlap one gold span, as in nervaluate.
-    for col in (
-        "label",
-        "POS",
-        "strict P",
-        "strict R",
-        "strict F1",
-        *(f"{s} F1" for s in SCHEMES[1:]),
-    ):
-        table.add_column(col, justify="left" if col == "label" else "right")
+    if read.get("missing_paragraphs"):
+        missing = read["missing_paragraphs"]
+        console.print(
+            f"no line for {plural(len(missing), 'paragraph')} of predicted documents "
+            "(scored as empty): " + ", ".join(missing),
+            style="yellow",
+            markup=False,
+        )
+    if read.get("iob2_repairs"):
+        console.print(
+            f"{plural(read['iob2_repairs'], 'I- tag')} without a B- before began an entity "
+            "(as seqeval and conlleval read them)",
+            style="yellow",
+            markup=False,
+        )
+    table = Table(title=f"entities, {result['split']} split", title_justify="left", show_edge=False)
+    headers = ("label", "gold", "strict\nP", "strict\nR", "strict\nF1")
+    for col in (*headers, *(f"{s}\nF1" for s in SCHEMES[1:])):
+        table.add_column(col, justify="left" if col == "label" else "right", no_wrap=True)
     entities = result["entities"]
     labels = sorted(
         {lb for s in SCHEMES for lb in entities[s]["per_label"]}, key=list(entity_names).index
@@ -192,10 +241,11 @@ def evaluation(
     table.add_row("micro", *_score_cells(entities, None))
     table.add_row("macro F1", "", "", "", *(f"{entities[s]['macro_f1']:.3f}" for s in SCHEMES))
     console.print(table)
-    events = Table(title="event labels")
-    events.add_column("label")
+    console.print(ENTITY_LEGEND)
+    events = Table(title="event labels", title_justify="left", show_edge=False)
+    events.add_column("label", no_wrap=True)
     for level in ("paragraph", "document"):
-        events.add_column(f"{level} P/R/F1 (support)", justify="right")
+        events.add_column(f"{level}s\nP    R    F1   (n)", justify="right", no_wrap=True)
     for label in event_names:
         cells = []
         for level in ("paragraph", "document"):
@@ -210,6 +260,7 @@ def evaluation(
         "macro F1", *(f"{result['events'][lv]['macro_f1']:.2f}" for lv in ("paragraph", "document"))
     )
     console.print(events)
+    console.print(EVENT_LEGEND)
 
 
 def push(report: Any, project: str, url: str) -> None:
@@ -223,7 +274,8 @@ def push(report: Any, project: str, url: str) -> None:
 
 def session(report: Any) -> None:
     print(
-        f"annotated and confirmed {report.annotated} examples ({report.entities} entities; "
+        f"annotated and confirmed {plural(report.annotated, 'example')} "
+        f"({plural(report.entities, 'entity', 'entities')}; "
         f"{report.replaced} replaced earlier annotations); "
         f"{report.unchanged} already annotated identically"
     )
@@ -231,7 +283,8 @@ def session(report: Any) -> None:
 
 def preload(report: Any) -> None:
     print(
-        f"suggestions copied to {report.annotated} examples ({report.entities} spans); "
+        f"suggestions copied to {plural(report.annotated, 'example')} "
+        f"({plural(report.entities, 'span')}); "
         f"{report.unchanged} already had this user's annotations and were left alone"
     )
 
@@ -240,7 +293,7 @@ def pull(report: Any) -> None:
     print(f"round {report.round} stored in {report.directory}")
     for name, counts in sorted(report.annotators.items()):
         print(
-            f"  {name}: {counts['examples']} examples, {counts['labelled']} labelled, "
+            f"  {name}: {plural(counts['examples'], 'example')}, {counts['labelled']} labelled, "
             f"{counts['confirmed']} confirmed"
         )
 
@@ -252,7 +305,7 @@ def merge(report: Any) -> None:
         f"disagreements {report.disagreements} (resolved {report.resolved})"
     )
     print(
-        f"gold: wrote {len(report.documents_written)} document(s): "
+        f"gold: wrote {plural(len(report.documents_written), 'document')}: "
         f"{', '.join(report.documents_written)}"
     )
     if report.documents_kept_from_earlier:

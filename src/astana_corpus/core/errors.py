@@ -399,6 +399,42 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "{issue} {message}",
         "run `astana validate` and fix gold (merge again) before {command}",
     ),
+    # A62x: evaluation against a built dataset folder, prediction formats, extras
+    "A620": ErrorSpec(
+        _I,
+        "{path}: not a dataset folder built by `astana build` ({problem})",
+        "pass the folder `astana build` wrote (README.md with front matter and "
+        "data/<config>/<split>.parquet), e.g. --dataset dist/astana-corpus",
+    ),
+    "A621": ErrorSpec(
+        _I,
+        "{path}: config {config!r} has no {split!r} split",
+        "use --split with one of {allowed}",
+    ),
+    "A622": ErrorSpec(
+        _I,
+        "{where}: {par_id}: {problem}, but the tokens config row has {n} tokens",
+        "give one tag per token of that row, in order (its `tokens` list; see README, "
+        "prediction formats)",
+    ),
+    "A623": ErrorSpec(
+        _I,
+        "{where}: {problem}",
+        "write one JSON object per row of the tokens config: {{id: the row's id, "
+        "ner_tags: [one tag per token], events (optional)}} (see README, prediction formats)",
+    ),
+    "A624": ErrorSpec(
+        _I,
+        "{where}: {problem}",
+        "keep one format per file: documents lines ({{id, entities, events, paragraphs}}) "
+        "or iob2 lines ({{id, ner_tags}}); --format documents|iob2 names it (see README)",
+    ),
+    "A625": ErrorSpec(
+        ConfigError,
+        "astana {command} needs {module}, which is not installed (the [{extra}] extra)",
+        "pip install 'astana-corpus[{extra}]' (or '.[{extra}]' in a checkout; '[all]' "
+        "installs every command's dependencies)",
+    ),
     # A64x: pictures (astana stats, astana view)
     "A640": ErrorSpec(
         _C,
@@ -444,6 +480,58 @@ def error(code: str, **fields: Any) -> AstanaError:
     spec = CATALOGUE[code]
     message = f"[{code}] {spec.template.format(**fields)}; {spec.fix.format(**fields)}"
     return spec.kind(message, code=code)
+
+
+# Which extra (pyproject.toml) installs a third-party module that is imported only when a
+# command needs it; the core install holds what loading and `evaluate --dataset` import.
+EXTRA_OF_MODULE = {
+    "spacy": "build",
+    "thinc": "build",
+    "srsly": "build",
+    "datasketch": "build",
+    "trafilatura": "ingest",
+    "justext": "ingest",
+    "lxml_html_clean": "ingest",
+    "doccano_client": "annotate",
+    "pydantic": "annotate",
+    "requests_toolbelt": "annotate",
+}
+
+
+# What each extra installs, itself included (pyproject.toml: build adds ingest, ...).
+EXTRA_INCLUDES = {
+    "ingest": frozenset({"ingest"}),
+    "build": frozenset({"ingest", "build"}),
+    "train": frozenset({"ingest", "build", "train"}),
+    "annotate": frozenset({"ingest", "build", "annotate"}),
+}
+# The extra each command needs as a whole, so one install is enough.
+COMMAND_EXTRA = {
+    "ingest": "ingest",
+    "articles": "ingest",
+    **dict.fromkeys(("validate", "split", "build", "card", "export", "view", "evaluate"), "build"),
+    "train": "train",
+    **dict.fromkeys(("preannotate", "merge", "agreement", "doccano"), "annotate"),
+}
+
+
+def missing_extra(exc: ModuleNotFoundError, command: str) -> AstanaError | None:
+    """A625 for a module of an extra that is not installed, naming the command's extra
+    when it holds that module (``astana build`` asks for [build], not for [ingest] first
+    and [build] next); None for any other missing module (a broken install).
+
+    >>> no_html = ModuleNotFoundError("No module named 'trafilatura'", name="trafilatura")
+    >>> "astana-corpus[build]" in str(missing_extra(no_html, "build"))
+    True
+    """
+    module = (exc.name or "").partition(".")[0]
+    extra = EXTRA_OF_MODULE.get(module)
+    if extra is None:
+        return None
+    wanted = COMMAND_EXTRA.get(command)
+    if wanted is not None and extra in EXTRA_INCLUDES[wanted]:
+        extra = wanted
+    return error("A625", command=command, module=module, extra=extra)
 
 
 def catalogue_markdown() -> str:

@@ -65,9 +65,12 @@ def boundary_problem(
     return None
 
 
-def clitic_snap(text: str, gold: Sequence[Span], pred: Sequence[Span]) -> list[Span]:
+def clitic_snap(
+    text: str, gold: Sequence[Span], pred: Sequence[Span], *, tokens: Sequence[Token] | None = None
+) -> list[Span]:
     """``pred`` with every span that differs from a ``gold`` span only by a leading
-    proclitic sequence ("بسوريا" for "سوريا") replaced by that gold span.
+    proclitic sequence ("بسوريا" for "سوريا") replaced by that gold span. ``tokens`` are
+    ``tokenize(text)`` when the caller has them already (a built dataset's token offsets).
 
     >>> text = "وصل بسوريا"
     >>> clitic_snap(text, [Span(5, 10, "GPE")], [Span(4, 10, "GPE")])
@@ -75,7 +78,6 @@ def clitic_snap(text: str, gold: Sequence[Span], pred: Sequence[Span]) -> list[S
     """
     gold_set = set(gold)
     snapped = []
-    tokens = None
     for p in pred:
         if p not in gold_set:
             for g in gold:
