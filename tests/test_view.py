@@ -237,7 +237,7 @@ def test_cli_compare_counts_per_document(tmp_path, capsys):
     out = tmp_path / "compare.html"
     args = ["--root", str(ROOT), "view", "--predictions", str(predictions), "--compare"]
     assert main([*args, "--out", str(out)]) == 0
-    assert "1 documents" in capsys.readouterr().out
+    assert "(1 document)" in capsys.readouterr().out
     page = lxml.html.fromstring(out.read_text("utf-8"))
     counts = {s.get("data-count"): int(s.text) for s in page.xpath("//span[@data-count]")}
     assert counts == expected
