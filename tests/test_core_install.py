@@ -55,7 +55,7 @@ def test_core_install_loads_and_evaluates_without_the_toolchain(tmp_path):
         pytest.skip(f"LOUD SKIP (local only, CI fails here): {message}")
 
     env = {**os.environ, "HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "1"}
-    for module in ("spacy", "doccano_client", "trafilatura", "datasketch", "pydantic"):
+    for module in ("spacy", "doccano_client", "trafilatura", "rensa", "pydantic"):
         absent = sh(python, "-c", f"import {module}", env=env)
         assert absent.returncode != 0, f"{module} is installed by the core install"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
@@ -15,6 +16,7 @@ from astana_corpus.dataset.validate import (
     check_annotated,
     check_arabic,
     check_bio,
+    check_contamination,
     check_drift,
     check_entities_in_paragraphs,
     check_event_union,
@@ -95,7 +97,7 @@ def codes(issues):
 
 
 def test_catalogue_lists_every_code_tested_here():
-    assert set(CODE_NAMES) == {f"E{n:03d}" for n in range(1, 20)} | {"W001", "W002", "W003"}
+    assert set(CODE_NAMES) == {f"E{n:03d}" for n in range(1, 21)} | {"W001", "W002", "W003"}
 
 
 def test_e001_unique_ids():
@@ -330,3 +332,61 @@ def test_check_records_is_the_record_level_part_of_validate():
     data = copy.deepcopy(GOOD_JSON)
     data["entities"][0]["label"] = "WEAPON"
     assert codes(check_records([rec(data)], SCHEMA)) == ["E008"]
+
+
+# Our own sentences: one paragraph that two articles share (longer than 40 characters
+# in the matching view) and their own paragraphs.
+SHARED = "وأكد رئيس الوفد أن ملف المعتقلين سيبقى على رأس جدول الأعمال في الجولة المقبلة"
+SHARED_EDITED = "وأكّد رئيس الوفـد ان ملف المعتقلين سيبقى على رأس جدول الأعمال في الجولة المقبلة"
+OWN = [
+    "افتتحت الجولة الجديدة من المحادثات صباح الاثنين في العاصمة الكازاخية",
+    "وقالت مصادر إن الوفود ناقشت خرائط مناطق خفض التصعيد حتى ساعة متأخرة",
+    "قصير",
+    "ورحبت الأمم المتحدة بنتائج الاجتماع ودعت إلى البناء عليها في جنيف",
+]
+
+
+def test_e020_paragraph_in_two_splits():
+    a = make_doc("c-0001", [OWN[0], SHARED])
+    b = make_doc("c-0002", [SHARED_EDITED, OWN[1], OWN[2]])  # same after normalisation
+    c = make_doc("c-0003", [OWN[3], OWN[2]])  # shares only the short "قصير" with c-0002
+    apart = {"train": ["c-0001"], "validation": ["c-0002"], "test": ["c-0003"]}
+    together = {"train": ["c-0001", "c-0002"], "validation": [], "test": ["c-0003"]}
+    assert check_contamination(together, [a, b, c]) == []
+    found = check_contamination(apart, [a, b, c])
+    assert codes(found) == ["E020"] and found[0].doc_id == "c-0002"
+    assert check_contamination(apart, [a, b, c], min_chars=90) == []  # SHARED is shorter
+
+
+def test_cli_validate_fails_on_a_paragraph_in_two_splits(project_root):
+    """A constructed project: two new articles share a paragraph; `astana split` puts them
+    in one split (validate passes), moving one by hand fails with E020."""
+    import shutil
+
+    from astana_corpus.cli import main
+    from astana_corpus.ingest.sources import register_articles
+
+    for name in ("articles", "splits"):
+        shutil.copytree(ROOT / name, project_root / name)
+    shutil.copy(ROOT / "annotations/gold.jsonl", project_root / "annotations/gold.jsonl")
+    raw = project_root / "articles/raw"
+    (raw / "900_shared_a.txt").write_text(f"{OWN[0]}\n{SHARED}\n", encoding="utf-8")
+    (raw / "901_shared_b.txt").write_text(f"{SHARED_EDITED}\n{OWN[1]}\n", encoding="utf-8")
+    new = [m.id for m in register_articles(project_root)]
+    assert main(["--root", str(project_root), "split"]) == 0
+    report = project_root / "report.json"
+    assert main(["--root", str(project_root), "validate", "--json", str(report)]) == 0
+    lists = {n: (project_root / f"splits/{n}.txt").read_text().split() for n in SPLITS}
+    home = next(n for n in SPLITS if new[0] in lists[n])
+    assert new[1] in lists[home]
+    elsewhere = next(n for n in SPLITS if n != home)
+    lists[home].remove(new[1])
+    lists[elsewhere].append(new[1])
+    for n in SPLITS:
+        (project_root / f"splits/{n}.txt").write_text("".join(f"{i}\n" for i in lists[n]))
+    assert main(["--root", str(project_root), "validate", "--json", str(report)]) == 1
+    counts = json.loads(report.read_text())["counts"]
+    assert counts["E020"] == 1
+
+
+SPLITS = ("train", "validation", "test")

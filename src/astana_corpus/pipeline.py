@@ -227,6 +227,7 @@ def check(root: Path, *, progress: bool = False, make_sink: SinkFactory | None =
         near_duplicates=computed.near_duplicates,
         split_problems=problems,
         sink=make_sink(documents, lists) if make_sink else None,
+        min_paragraph_chars=computed.config.min_paragraph_chars,
     )
     return Checked(schema, documents, ingest_stats, gold, lists, computed, report)
 

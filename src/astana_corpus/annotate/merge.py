@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -227,6 +227,12 @@ def merge(
     gold_path = gold_path or root / GOLD_FILE
     earlier = {r.id: r for r in read_gold(gold_path)} if gold_path.exists() else {}
     records = {}
+    # Who annotated each document, gathered in one pass (scanning every annotator's keys
+    # once per document made the merge quadratic in the round's size).
+    annotators_of: dict[str, set[str]] = defaultdict(set)
+    for name, anns in by_annotator.items():
+        for doc_id, _ in anns:
+            annotators_of[doc_id].add(name)
     for doc_id in sorted({k[0] for k in decided}):
         doc = by_id[doc_id]
         missing = [p.index for p in doc.paragraphs if (doc_id, p.index) not in decided]
@@ -236,7 +242,7 @@ def merge(
         records[doc_id] = gold_record(
             doc,
             {p.index: decided[(doc_id, p.index)] for p in doc.paragraphs},
-            annotators=sorted(n for n, a in by_annotator.items() if any(k[0] == doc_id for k in a)),
+            annotators=sorted(annotators_of[doc_id]),
             round_name=round_name,
             schema_version=schema.version,
             gazetteer=gazetteer,

@@ -488,7 +488,7 @@ EXTRA_OF_MODULE = {
     "spacy": "build",
     "thinc": "build",
     "srsly": "build",
-    "datasketch": "build",
+    "rensa": "build",
     "trafilatura": "ingest",
     "justext": "ingest",
     "lxml_html_clean": "ingest",

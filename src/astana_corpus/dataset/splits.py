@@ -5,9 +5,11 @@ A document's split is a pure function of its group key and a fixed seed:
 the cumulative ratios. Adding documents never changes an existing document's
 key, so it never moves.
 
-Near-duplicate documents (the same story from two outlets) share a group key,
-so they never straddle train and test: MinHash over character shingles of the
-normalised text, LSH at a Jaccard threshold, union-find over the pairs found.
+Near-duplicate documents (the same story from two outlets, or a partial copy of
+it) share a group key, so they never straddle train and test: Jaccard or
+containment of character shingles of the normalised text, or one shared long
+paragraph, found by MinHash LSH and verified exactly (``dataset.near_duplicates``),
+union-find over the verified pairs.
 The group key is the smallest document id in the group; ids only grow, so a
 new document joins the key of the group it duplicates. (Only a new document
 that is a near-duplicate of two existing groups at once could merge them; the
@@ -28,6 +30,7 @@ from astana_corpus.core.arabic import match_key
 from astana_corpus.core.errors import error
 from astana_corpus.core.io import read_json, sha256_text, write_text
 from astana_corpus.core.paths import SPLITS_DIR
+from astana_corpus.dataset.near_duplicates import NearDuplicate, Settings, find_near_duplicates
 
 SPLIT_NAMES = ("train", "validation", "test")
 DEFAULT_RATIOS = (0.8, 0.1, 0.1)
@@ -38,6 +41,12 @@ DEFAULT_SEED = 4
 DEFAULT_THRESHOLD = 0.8
 NUM_PERM = 128
 SHINGLE = 5
+# The defaults of the keys a manifest written before they existed lacks (they link
+# more documents than the old rule, never fewer; the committed splits did not move).
+DEFAULT_CONTAINMENT = Settings.containment
+DEFAULT_MIN_PARAGRAPH_CHARS = Settings.min_paragraph_chars
+DEFAULT_BANDS = Settings.bands
+DEFAULT_ROWS = Settings.rows
 # A document id in a split list: no spaces, no control characters.
 _ID = re.compile(r"[^\s\x00-\x1f]+")
 
@@ -49,6 +58,21 @@ class SplitConfig:
     threshold: float = DEFAULT_THRESHOLD
     num_perm: int = NUM_PERM
     shingle: int = SHINGLE
+    containment: float = DEFAULT_CONTAINMENT
+    min_paragraph_chars: int = DEFAULT_MIN_PARAGRAPH_CHARS
+    bands: int = DEFAULT_BANDS
+    rows: int = DEFAULT_ROWS
+
+    def near_duplicate_settings(self) -> Settings:
+        return Settings(
+            jaccard=self.threshold,
+            containment=self.containment,
+            min_paragraph_chars=self.min_paragraph_chars,
+            num_perm=self.num_perm,
+            bands=self.bands,
+            rows=self.rows,
+            shingle=self.shingle,
+        )
 
 
 @dataclass
@@ -56,7 +80,7 @@ class SplitResult:
     config: SplitConfig
     assignment: dict[str, str]
     groups: dict[str, str]  # doc id → group key
-    near_duplicates: list[tuple[str, str, float]] = field(default_factory=list)
+    near_duplicates: list[NearDuplicate] = field(default_factory=list)
 
     def lists(self) -> dict[str, list[str]]:
         return {
@@ -102,53 +126,8 @@ def first_seed_with_nonempty_splits(
     raise error("A501", limit=limit)
 
 
-def group_keys(
-    texts: Mapping[str, str],
-    *,
-    threshold: float,
-    num_perm: int = NUM_PERM,
-    shingle: int = SHINGLE,
-) -> tuple[dict[str, str], list[tuple[str, str, float]]]:
-    """Group near-duplicate documents; return (id → group key, near-duplicate pairs)."""
-    from datasketch import MinHash, MinHashLSH
-
-    ids = sorted(texts)
-    sets = {i: shingles(texts[i], shingle) for i in ids}
-    hashes = {}
-    for doc_id in ids:
-        mh = MinHash(num_perm=num_perm, seed=1)
-        mh.update_batch([s.encode("utf-8") for s in sorted(sets[doc_id])])
-        hashes[doc_id] = mh
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    for doc_id in ids:
-        lsh.insert(doc_id, hashes[doc_id])
-    parent = {i: i for i in ids}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    pairs = []
-    for doc_id in ids:
-        for other in sorted(lsh.query(hashes[doc_id])):
-            if other <= doc_id:
-                continue
-            # LSH finds candidates; keep pairs whose exact Jaccard passes the threshold.
-            a, b = sets[doc_id], sets[other]
-            jaccard = len(a & b) / len(a | b)
-            if jaccard >= threshold:
-                pairs.append((doc_id, other, round(jaccard, 4)))
-                ra, rb = find(doc_id), find(other)
-                parent[max(ra, rb)] = min(ra, rb)
-    return {i: find(i) for i in ids}, pairs
-
-
 def compute_splits(texts: Mapping[str, str], config: SplitConfig = SplitConfig()) -> SplitResult:
-    groups, pairs = group_keys(
-        texts, threshold=config.threshold, num_perm=config.num_perm, shingle=config.shingle
-    )
+    groups, pairs = find_near_duplicates(texts, config.near_duplicate_settings())
     assignment = {d: split_of(key, config.seed, config.ratios) for d, key in groups.items()}
     return SplitResult(config=config, assignment=assignment, groups=groups, near_duplicates=pairs)
 
@@ -157,13 +136,19 @@ def manifest(result: SplitResult) -> dict[str, Any]:
     lists = result.lists()
     return {
         "method": "sha256(seed:group_key) → [0,1) against cumulative ratios; group key = "
-        "smallest id among MinHash-LSH near-duplicates (character shingles of the "
-        "normalised text)",
+        "smallest id among near-duplicates: Jaccard >= near_duplicate_threshold or "
+        "containment >= containment_threshold of character shingles of the normalised "
+        "text, or a shared normalised paragraph of >= min_paragraph_chars characters "
+        "(MinHash LSH candidates over documents and paragraphs, verified exactly)",
         "seed": result.config.seed,
         "ratios": dict(zip(SPLIT_NAMES, result.config.ratios, strict=True)),
         "near_duplicate_threshold": result.config.threshold,
         "minhash_num_perm": result.config.num_perm,
         "shingle_size": result.config.shingle,
+        "containment_threshold": result.config.containment,
+        "min_paragraph_chars": result.config.min_paragraph_chars,
+        "lsh_bands": result.config.bands,
+        "lsh_rows": result.config.rows,
         "counts": {name: len(ids) for name, ids in lists.items()},
         "sha256": {name: sha256_text(_list_text(ids)) for name, ids in lists.items()},
         "groups": {d: k for d, k in sorted(result.groups.items()) if d != k},
@@ -231,7 +216,10 @@ def read_config(root: Path) -> SplitConfig:
     """The split configuration recorded in the committed manifest (defaults if none).
 
     Every field must have its type (an integer seed, never a float or a string), the
-    ratios of train, validation and test must be non-negative and add up to 1.
+    ratios of train, validation and test must be non-negative and add up to 1. Keys
+    a manifest written before them lacks take the documented defaults
+    (``containment_threshold`` 0.7, ``min_paragraph_chars`` 40, ``lsh_bands`` 21,
+    ``lsh_rows`` 6).
     """
     path = root / SPLITS_DIR / "manifest.json"
     if not path.exists():
@@ -254,12 +242,33 @@ def read_config(root: Path) -> SplitConfig:
     }
     if ints["minhash_num_perm"] < 1 or ints["shingle_size"] < 1:
         raise error("A505", path=path, problem="minhash_num_perm and shingle_size must be >= 1")
+    defaults = {
+        "containment_threshold": DEFAULT_CONTAINMENT,
+        "min_paragraph_chars": DEFAULT_MIN_PARAGRAPH_CHARS,
+        "lsh_bands": DEFAULT_BANDS,
+        "lsh_rows": DEFAULT_ROWS,
+    }
+    given = {**defaults, **{k: data[k] for k in defaults if k in data}}
+    containment = _number(given, "containment_threshold", integer=False, path=path)
+    if not 0 < containment <= 1:
+        raise error("A505", path=path, problem=f"containment_threshold {containment} not in (0, 1]")
+    more = {k: _number(given, k, integer=True, path=path) for k in list(defaults)[1:]}
+    if more["min_paragraph_chars"] < ints["shingle_size"]:
+        raise error("A505", path=path, problem="min_paragraph_chars must be >= shingle_size")
+    if more["lsh_bands"] < 1 or more["lsh_rows"] < 1:
+        raise error("A505", path=path, problem="lsh_bands and lsh_rows must be >= 1")
+    if more["lsh_bands"] * more["lsh_rows"] > ints["minhash_num_perm"]:
+        raise error("A505", path=path, problem="lsh_bands x lsh_rows must be <= minhash_num_perm")
     return SplitConfig(
         seed=ints["seed"],
         ratios=(float(values[0]), float(values[1]), float(values[2])),
         threshold=float(threshold),
         num_perm=ints["minhash_num_perm"],
         shingle=ints["shingle_size"],
+        containment=float(containment),
+        min_paragraph_chars=more["min_paragraph_chars"],
+        bands=more["lsh_bands"],
+        rows=more["lsh_rows"],
     )
 
 

@@ -31,6 +31,8 @@ E017  document events differ from the union of its paragraphs' events
 E018  text_sha256 is not the sha256 of the text
 E019  paragraphs malformed (indices not 0..n-1 in order, offsets outside
       the text, empty or overlapping)
+E020  cross-split contamination: one normalised paragraph (matching view,
+      at least min_paragraph_chars characters) in documents of two splits
 W001  a label used in validation/test never occurs in train
 W002  a cleaned document has no gold annotation (left out of the dataset)
 W003  a cleaned document has no Arabic letter (is the raw file an article?)
@@ -52,6 +54,7 @@ from astana_corpus.core.records import Document, GoldDocument, Issue
 from astana_corpus.core.schema import Schema
 from astana_corpus.core.spans import boundary_problem
 from astana_corpus.core.tokens import bio_problems
+from astana_corpus.dataset.near_duplicates import Settings, paragraph_fingerprints
 from astana_corpus.dataset.rows import ParagraphView, paragraph_views
 
 ERROR, WARNING = "error", "warning"
@@ -76,6 +79,7 @@ CODE_NAMES = {
     "E017": "document events not paragraph union",
     "E018": "text hash mismatch",
     "E019": "paragraphs malformed",
+    "E020": "paragraph in two splits",
     "W001": "label missing from train",
     "W002": "document not annotated",
     "W003": "document without Arabic letters",
@@ -425,8 +429,9 @@ def check_splits_partition(
 
 
 def check_near_duplicates(
-    lists: Mapping[str, Sequence[str]], pairs: Iterable[tuple[str, str, float]]
+    lists: Mapping[str, Sequence[str]], pairs: Iterable[Sequence[Any]]
 ) -> list[Issue]:
+    """Pairs ``(a, b, jaccard, ...)`` (``near_duplicates.NearDuplicate``) split apart."""
     split = {i: name for name, ids in lists.items() for i in ids}
     return [
         _issue(
@@ -434,11 +439,66 @@ def check_near_duplicates(
             a,
             None,
             f"{a} ({split[a]}) and {b} ({split[b]}) are near-"
-            f"duplicates (Jaccard {j}) in different splits",
+            f"duplicates (Jaccard {rest[0]}{_rule(rest)}) in different splits",
         )
-        for a, b, j in pairs
+        for a, b, *rest in pairs
         if a in split and b in split and split[a] != split[b]
     ]
+
+
+def _rule(rest: Sequence[Any]) -> str:
+    return f", containment {rest[1]}, by {rest[2]}" if len(rest) >= 3 else ""
+
+
+def check_contamination(
+    lists: Mapping[str, Sequence[str]],
+    documents: Sequence[Document],
+    *,
+    min_chars: int = Settings.min_paragraph_chars,
+) -> list[Issue]:
+    """No normalised paragraph of ``min_chars`` characters or more in two splits.
+
+    An aggregation over compact keys: a 64-bit fingerprint of each paragraph's matching
+    view (``near_duplicates.paragraph_fingerprints``) with the split and document it came
+    from, sorted; documents are read batch by batch, never all held as shingles.
+    """
+    import numpy as np
+
+    names = sorted(lists)
+    split_of = {i: n for n, ids in lists.items() for i in ids}
+    listed = [d for d in documents if d.id in split_of]
+    keys, docs = [], []
+    for index, found in paragraph_fingerprints([d.text for d in listed], min_chars=min_chars):
+        keys.append(found)
+        docs.append(np.full(len(found), index, dtype=np.int64))
+    if not keys:
+        return []
+    key, doc = np.concatenate(keys), np.concatenate(docs)
+    split = np.asarray([names.index(split_of[d.id]) for d in listed], dtype=np.int64)[doc]
+    order = np.lexsort((doc, key))
+    key, doc, split = key[order], doc[order], split[order]
+    first = np.concatenate(([True], key[1:] != key[:-1]))
+    group_start = np.maximum.accumulate(np.where(first, np.arange(len(key)), 0))
+    crossing = np.flatnonzero(split != split[group_start])
+    issues = []
+    reported: set[int] = set()
+    for i in crossing.tolist():
+        start = int(group_start[i])
+        if start in reported:
+            continue
+        reported.add(start)
+        a, b = listed[int(doc[start])], listed[int(doc[i])]
+        issues.append(
+            _issue(
+                "E020",
+                b.id,
+                None,
+                f"a paragraph of {b.id} ({split_of[b.id]}) is, normalised, also in {a.id} "
+                f"({split_of[a.id]}): the benchmark is contaminated; run `astana split` "
+                "(documents sharing a paragraph are grouped into one split)",
+            )
+        )
+    return issues
 
 
 def check_labels_in_train(
@@ -485,12 +545,14 @@ def validate(
     gold: Sequence[GoldDocument],
     schema: Schema,
     split_lists: Mapping[str, Sequence[str]] | None,
-    near_duplicates: Iterable[tuple[str, str, float]] = (),
+    near_duplicates: Iterable[Sequence[Any]] = (),
     split_problems: Sequence[str] = (),
     sink: RecordSink | None = None,
+    min_paragraph_chars: int = Settings.min_paragraph_chars,
 ) -> Report:
     """Run every check in one pass over gold; ``sink`` receives each record with its
-    tokenised paragraphs (what `astana build` writes)."""
+    tokenised paragraphs (what `astana build` writes). ``min_paragraph_chars`` is the
+    manifest's length from which a paragraph may not occur in two splits (E020)."""
     report = Report()
     by_id = {d.id: d for d in documents}
     gold_by_id = {g.id: g for g in gold}
@@ -507,6 +569,7 @@ def validate(
     if split_lists is not None:
         report.issues += check_splits_partition(split_lists, by_id)
         report.issues += check_near_duplicates(split_lists, near_duplicates)
+        report.issues += check_contamination(split_lists, documents, min_chars=min_paragraph_chars)
         report.issues += [_issue("E015", None, None, p) for p in split_problems]
         report.issues += check_labels_in_train(split_lists, gold_by_id)
     report.issues += check_annotated(by_id, gold_by_id)

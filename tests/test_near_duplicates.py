@@ -1,0 +1,241 @@
+"""Near-duplicate grouping: the matching view, LSH recall at the threshold, exact
+verification, and partial syndicated copies grouped into one split."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from astana_corpus.core.arabic import match_key
+from astana_corpus.core.errors import AstanaError
+from astana_corpus.dataset.near_duplicates import (
+    Settings,
+    find_near_duplicates,
+    lsh_candidates,
+    paragraph_fingerprints,
+    shingle_hashes,
+    view_text,
+    views,
+)
+from astana_corpus.dataset.splits import (
+    SplitConfig,
+    compute_splits,
+    manifest,
+    read_config,
+    shingles,
+    write_splits,
+)
+
+# Our own words, recombined into articles (no third-party text).
+TEXT = (
+    "وصل الوفد الروسي إلى أستانة صباح اليوم للمشاركة في جولة جديدة من المحادثات حول "
+    "مناطق خفض التصعيد وقالت مصادر مطلعة إن الاجتماع سيبحث ملف المعتقلين والمفقودين "
+    "وأكد المبعوث الأممي أن الهدنة صامدة رغم خروقات متفرقة في ريف إدلب الجنوبي وأعلنت "
+    "الدول الضامنة تركيا وروسيا وإيران بيانا ختاميا يدعو إلى وقف إطلاق النار وتسهيل "
+    "دخول المساعدات الإنسانية إلى الغوطة الشرقية وحمص وحلب والرقة ودير الزور ودرعا"
+)
+WORDS = TEXT.split()
+
+
+# Made-up words of Arabic letters: with a vocabulary this large, unrelated articles share
+# ~10% of their shingles, as real articles on one topic do (10-37%).
+_LETTERS = "ابتثجحخدذرزسشصضطظعغفقكلمنهوية"
+_RNG = random.Random(0)
+VOCABULARY = WORDS + [
+    "".join(_RNG.choice(_LETTERS) for _ in range(_RNG.randint(3, 7))) for _ in range(3000)
+]
+
+
+def paragraph(rng: random.Random, words: int = 70) -> str:
+    return " ".join(rng.choice(VOCABULARY) for _ in range(words))
+
+
+def jaccard_containment(a: str, b: str) -> tuple[float, float]:
+    """Independent of the code under test: Python sets of shingle strings."""
+    sa, sb = shingles(a), shingles(b)
+    common = len(sa & sb)
+    return common / len(sa | sb), common / min(len(sa), len(sb))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet="اأإآبةتىيـ\u064e\u0651\u200c \n\t،؟sSß😀", max_size=40), max_size=5)
+)
+def test_vectorised_view_equals_match_key(texts):
+    v = views(texts)
+    assert [view_text(v, d) for d in range(len(texts))] == [match_key(t) for t in texts]
+
+
+def test_paragraph_fingerprints_equal_exactly_when_views_are_equal():
+    texts = [
+        "قال الوفد إن الجولة المقبلة ستعقد في أستانة بعد أسبوعين من الآن\nسطر قصير",
+        "سطر آخر\nقال الوفدُ انّ الجولة المقبلـة ستعقد في استانة بعد أسبوعين من الآن",
+        "قال الوفد إن الجولة المقبلة ستعقد في أستانة بعد ثلاثة أسابيع من الآن",
+    ]
+    keys = dict(paragraph_fingerprints(texts, min_chars=40))
+    assert [len(keys[d]) for d in range(3)] == [1, 1, 1]  # the short lines are left out
+    # Diacritics, tatweel and hamza on alef fold away in the matching view; other words do not.
+    assert match_key(texts[0].split("\n")[0]) == match_key(texts[1].split("\n")[1])
+    assert keys[0][0] == keys[1][0] != keys[2][0]
+
+
+def test_paragraph_shingles_are_those_of_each_line():
+    rng = random.Random(5)
+    texts = ["\n".join(paragraph(rng, 12) for _ in range(3)) for _ in range(4)]
+    sh = shingle_hashes(views(texts))
+    offsets = sh.para_offsets.astype(int)
+    lines = [line for t in texts for line in t.split("\n")]
+    assert len(lines) == len(sh.para_doc)
+    for p, line in enumerate(lines):
+        found = set(sh.para_hashes[offsets[p] : offsets[p + 1]].tolist())
+        assert len(found) == len(shingles(line))
+
+
+def test_band_choice_gives_recall_099_at_the_threshold():
+    s = Settings()
+    assert s.bands * s.rows <= s.num_perm
+    # 1 - (1 - 0.8**6)**21, worked by hand: 0.8**6 = 0.262144, 0.737856**21 = 0.00167.
+    assert pytest.approx(0.99833, abs=1e-4) == 1 - (1 - 0.8**6) ** 21
+    assert 1 - (1 - s.jaccard**s.rows) ** s.bands >= 0.99
+    # The brief's old 9 x 13 found a pair at 0.8 only ~40% of the time.
+    assert pytest.approx(0.405, abs=0.01) == 1 - (1 - 0.8**13) ** 9
+
+
+def test_lsh_finds_99_percent_of_pairs_at_exactly_the_threshold():
+    """200 constructed pairs of hash sets with Jaccard exactly 0.8 (400 shared of 450
+    each: 400 / 500), seeded; the settings of both indexes (documents, paragraphs)."""
+    s = Settings()
+    gen = np.random.default_rng(11)
+    sets, pairs = [], []
+    for _ in range(200):
+        values = gen.integers(0, 2**63, size=500, dtype=np.uint64)
+        a = np.concatenate((values[:400], values[400:450]))
+        b = np.concatenate((values[:400], values[450:500]))
+        assert len(np.intersect1d(a, b)) / len(np.union1d(a, b)) == 0.8
+        pairs.append((len(sets), len(sets) + 1))
+        sets += [a, b]
+    found = lsh_candidates(sets, num_perm=s.num_perm, bands=s.bands, rows=s.rows)
+    assert sum(p in found for p in pairs) >= 198
+
+
+def test_grouping_matches_the_exact_rule_on_constructed_copies():
+    """Copies that keep k of 10 paragraphs (each with one word changed, so no paragraph is
+    identical) and add new ones: grouped exactly when the independently computed
+    Jaccard >= 0.8 or containment >= 0.7; unrelated articles never."""
+    rng = random.Random(3)
+    texts, expected = {}, {}
+    for n in range(100):
+        source = [paragraph(rng) for _ in range(10)]
+        kept = rng.sample(range(10), rng.randint(4, 9))
+        copy = []
+        for i in sorted(kept):
+            words = source[i].split()
+            words[rng.randrange(len(words))] = "تحديث"
+            copy.append(" ".join(words))
+        copy += [paragraph(rng) for _ in range(rng.randint(0, 3))]
+        a, b = f"s-{n:03d}a", f"s-{n:03d}b"
+        texts[a], texts[b] = "\n".join(source), "\n".join(copy)
+        j, c = jaccard_containment(texts[a], texts[b])
+        expected[(a, b)] = j >= 0.8 or c >= 0.7
+    groups, pairs = find_near_duplicates(texts, Settings())
+    grouped = {(a, b): groups[a] == groups[b] for a, b in expected}
+    assert sum(expected.values()) >= 30 and sum(not v for v in expected.values()) >= 10
+    missed = [p for p, want in expected.items() if want and not grouped[p]]
+    assert len(missed) <= 0.01 * sum(expected.values())
+    assert [p for p, want in expected.items() if grouped[p] and not want] == []
+    assert all(p.a[:5] == p.b[:5] for p in pairs)  # no pair across constructed stories
+
+
+SOURCE = [
+    "وصل وفد المعارضة السورية إلى العاصمة الكازاخية صباح الأحد للمشاركة في الجولة الثامنة",
+    "وقال رئيس الوفد في تصريح مقتضب إن الأولوية هذه المرة لملف المعتقلين والمخطوفين لدى الطرفين",
+    "وأضاف أن الوفد يحمل قوائم بأسماء آلاف المفقودين ويطالب بالكشف عن مصيرهم قبل أي خطوة أخرى",
+    "من جهتها أعلنت الخارجية الكازاخية أن الجلسات ستبدأ يوم غد الاثنين وتستمر يومين متتاليين",
+    "وتشارك في الاجتماعات وفود الدول الضامنة الثلاث إلى جانب مراقبين من الأردن والأمم المتحدة",
+    "ويتوقع مراقبون أن يناقش المجتمعون توسيع مناطق خفض التصعيد لتشمل أرياف حماة الشمالية",
+    "وشهدت الأسابيع الماضية تصعيدا ميدانيا في الغوطة الشرقية أدى إلى سقوط عشرات الضحايا المدنيين",
+    "ودعت منظمات إنسانية الأطراف كافة إلى فتح ممرات آمنة لإدخال الغذاء والدواء إلى المحاصرين",
+    "وكانت الجولة السابقة قد انتهت بالاتفاق على تشكيل فريق عمل مشترك لمتابعة ملف الأسرى",
+    "ومن المنتظر أن يصدر بيان ختامي مساء الثلاثاء يحدد موعد الجولة المقبلة ومكان انعقادها",
+]
+
+
+def test_partial_syndicated_copy_joins_its_source():
+    """A copy keeping 6 of 10 paragraphs plus 2 of its own: low Jaccard, high containment."""
+    copy = [SOURCE[i] for i in (0, 1, 3, 4, 6, 9)] + [
+        "وأفاد مراسلنا بأن إجراءات أمنية مشددة فرضت حول الفندق الذي يستضيف المحادثات",
+        "ولم يصدر أي تعليق رسمي من دمشق على جدول الأعمال حتى ساعة إعداد هذا التقرير",
+    ]
+    unrelated = [
+        "افتتح معرض الكتاب في مدينة حلب أبوابه للزوار بمشاركة عشرات دور النشر المحلية",
+        "وقال منظمو المعرض إن الإقبال فاق التوقعات في اليوم الأول رغم برودة الطقس الشديدة",
+    ]
+    texts = {
+        "astana-0010": "\n".join(SOURCE),
+        "astana-0011": "\n".join(unrelated),
+        "astana-0012": "\n".join(copy),
+    }
+    jaccard, containment = jaccard_containment(texts["astana-0010"], texts["astana-0012"])
+    assert jaccard < 0.8 and containment >= 0.7  # what Jaccard alone missed
+    result = compute_splits(texts, SplitConfig())
+    assert result.groups["astana-0012"] == "astana-0010"
+    assert result.groups["astana-0011"] == "astana-0011"
+    assert result.assignment["astana-0012"] == result.assignment["astana-0010"]
+    (pair,) = result.near_duplicates
+    assert (pair.a, pair.b, pair.rule) == ("astana-0010", "astana-0012", "containment")
+    assert pair.jaccard == pytest.approx(jaccard, abs=1e-4)
+
+
+def test_one_shared_long_paragraph_groups_two_articles():
+    shared = SOURCE[2]
+    texts = {
+        "astana-0020": "\n".join([*SOURCE[5:8], shared]),
+        "astana-0021": "\n".join(
+            [shared, "افتتح معرض الكتاب في مدينة حلب أبوابه للزوار بمشاركة دور النشر"]
+        ),
+    }
+    jaccard, containment = jaccard_containment(*texts.values())
+    assert jaccard < 0.8 and containment < 0.7
+    result = compute_splits(texts, SplitConfig())
+    assert result.groups["astana-0021"] == "astana-0020"
+    assert [p.rule for p in result.near_duplicates] == ["paragraph"]
+
+
+def test_manifest_records_the_thresholds_and_old_manifests_get_defaults(tmp_path):
+    result = compute_splits({"astana-0001": "\n".join(SOURCE)}, SplitConfig(containment=0.75))
+    write_splits(tmp_path, result)
+    data = json.loads((tmp_path / "splits/manifest.json").read_text(encoding="utf-8"))
+    assert data["containment_threshold"] == 0.75
+    assert (data["min_paragraph_chars"], data["lsh_bands"], data["lsh_rows"]) == (40, 21, 6)
+    assert read_config(tmp_path).containment == 0.75
+    for key in ("containment_threshold", "min_paragraph_chars", "lsh_bands", "lsh_rows"):
+        del data[key]
+    (tmp_path / "splits/manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    old = read_config(tmp_path)
+    assert (old.containment, old.min_paragraph_chars, old.bands, old.rows) == (0.7, 40, 21, 6)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"containment_threshold": 0},
+        {"containment_threshold": "0.7"},
+        {"min_paragraph_chars": 3},
+        {"lsh_bands": 30},
+        {"lsh_rows": 0},
+        {"lsh_bands": 2.5},
+    ],
+)
+def test_bad_thresholds_in_the_manifest_are_refused(tmp_path, change):
+    data = manifest(compute_splits({"astana-0001": SOURCE[0]}, SplitConfig()))
+    data.update(change)
+    (tmp_path / "splits").mkdir()
+    (tmp_path / "splits/manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(AstanaError) as info:
+        read_config(tmp_path)
+    assert info.value.code == "A505"
