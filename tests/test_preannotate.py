@@ -263,6 +263,30 @@ def test_event_head_nouns(text, expected):
     assert found(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # D2: the name in quotes after a head noun, without the quotes
+        ('واختُتمت محادثات "أنقرة" مساءً', [("أنقرة", "EVENT")]),
+        ("وتحفّظ الوفد على قرارات مباحثات «طهران»", [("طهران", "EVENT")]),
+        (
+            'ودعا إلى مؤتمر "المصالحة الشاملة" في طهران',
+            [("المصالحة الشاملة", "EVENT"), ("طهران", "GPE")],
+        ),
+        ("وبعد جولات جنيف المتعثرة عاد", [("جولات جنيف", "EVENT")]),
+        # no head noun before the quotes: the place stays GPE
+        ('ووصلت الوفود إلى "أنقرة" ليلاً', [("أنقرة", "GPE")]),
+        # one quoted word, or a quoted sentence, is no conference title
+        ('وعقد مؤتمر "صحفي"', []),
+        ('وقال في المؤتمر "إن الحل السياسي هو الطريق الوحيد الآن"', []),
+        # a day number and a month after a place are a date, not a numbered round
+        ("وتُعقد القمة في جنيف 22 أيار", [("جنيف", "GPE"), ("22 أيار", "DATE")]),
+    ],
+)
+def test_quoted_events_and_rounds(text, expected):
+    assert found(text) == expected
+
+
 def test_event_head_keeps_the_round_id():
     (s,) = GAZ.find("افتتح اجتماع أستانا-12 بحضور الوفود")
     assert (s.span.label, s.canonical_id, s.source) == (

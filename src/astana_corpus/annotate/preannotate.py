@@ -69,6 +69,7 @@ from astana_corpus.core.schema import Schema
 # Every source a suggestion can record, in the order that breaks ties between
 # candidates of the same length.
 SOURCES = {
+    "rule:event-quoted": 'a head noun + a place or title in quotes (D2): محادثات "أستانة"',
     "gazetteer:hand": "an alias of annotations/gazetteer.yaml",
     "rule:numbered-round": "a place + a round number (أستانة8, أستانا-7)",
     "rule:date": "the date grammar (guidelines, DATE and D6)",
@@ -179,14 +180,26 @@ def _date_rule() -> str:
 
 # Numbered rounds written glued or hyphenated: أستانة7, أستانا-7, أستانا 7, جنيف9.
 _ROUND_PLACES = ("أستانة", "أستانا", "آستانا", "جنيف", "سوتشي")
-ROUND_RULE = rf"(?:{_alternation(_ROUND_PLACES)})(?:\s?-\s?|\s)?\d+"
+# A day number and a month after a place are a date ("في جنيف 22 أيار"), not a round.
+ROUND_RULE = (
+    rf"(?:{_alternation(_ROUND_PLACES)})(?:\s?-\s?|\s)?\d+"
+    rf"(?!\d|\s+(?:{_alternation(_MONTHS + _AMBIGUOUS_MONTHS)})(?!\w))"
+)
 _ROUND_NUMBER = re.compile(r"(\d+)$")
 
 # S5 and EVENT: a head noun written before a place's name makes it an event's name.
 _EVENT_HEADS = (
     "مؤتمر", "محادثات", "مفاوضات", "مباحثات", "اجتماع", "اجتماعات", "لقاء", "لقاءات",
-    "قمة", "مسار", "عملية", "منتدى", "مشاورات",
+    "قمة", "مسار", "عملية", "منتدى", "مشاورات", "جولة", "جولات",
 )  # fmt: skip
+# D2: a name in quotes or brackets after a head noun is marked without them.
+_QUOTES = {'"': '"', "“": "”", "«": "»", "(": ")", "'": "'", "”": "“"}
+_QUOTED_TITLE = re.compile(r"[^\"“”«»()'\n]{3,60}")
+_CONFERENCE_QUOTE = re.compile(
+    rf"(?<!\w)[وف]?[بلك]?(?:{_alternation(('مؤتمر', 'قمة', 'منتدى'))})\s+(?P<quote>[\"“«(])"
+)
+# A quoted conference title has at most this many words ("مؤتمر \"الحوار الوطني\"").
+_MAX_TITLE_WORDS = 5
 # D4 and ORG: a national institution's fixed name is its noun + the nationality.
 _ORG_HEADS = (
     r"وزاره\sال\w+", "الخارجية", "الدفاع", "الداخلية", "الحكومة", "الجيش", "البرلمان",
@@ -636,6 +649,7 @@ def _composed(view: str, base: list[_Candidate], tanween: set[int]) -> list[_Can
             head = _head_before(_ORG_BEFORE, view, c.start)
             if head is not None:
                 found.append(_Candidate(head, c.end, "ORG", None, "rule:org-institution"))
+    found += _quoted_events(view, base)
     found += _Phrases(view, base).read()
     # A word that is (part of) another name found is not a person's name.
     named = {i for c in base if c.label != "PER" for i in range(c.start, c.end)} | tanween
@@ -644,6 +658,27 @@ def _composed(view: str, base: list[_Candidate], tanween: set[int]) -> list[_Can
             person = _name_after(view, c.end, named)
             if person is not None:
                 found.append(_Candidate(*person, "PER", None, "rule:per-after-title"))
+    return found
+
+
+def _quoted_events(view: str, base: list[_Candidate]) -> list[_Candidate]:
+    """D2: an event head + a name in quotes or brackets is the EVENT inside them: a place
+    or round after any event head ('محادثات "أستانة"'), a title of a few words after
+    مؤتمر/قمة/منتدى ('مؤتمر "الحوار الوطني"'; D8 b, a title presented in quotes)."""
+    found = []
+    for c in base:
+        if c.label not in ("GPE", "EVENT") or c.start < 2 or c.end >= len(view):
+            continue
+        opening = view[c.start - 1]
+        if _QUOTES.get(opening) != view[c.end] or not view[c.start - 2].isspace():
+            continue
+        if _head_before(_EVENT_BEFORE, view, c.start - 1) is not None:
+            found.append(_Candidate(c.start, c.end, "EVENT", c.canonical_id, "rule:event-quoted"))
+    for match in _CONFERENCE_QUOTE.finditer(view):
+        close = view.find(_QUOTES[match.group("quote")], match.end())
+        title = _QUOTED_TITLE.fullmatch(view, match.end(), close) if close > 0 else None
+        if title is not None and 1 < len(title.group().split()) <= _MAX_TITLE_WORDS:
+            found.append(_Candidate(title.start(), title.end(), "EVENT", None, "rule:event-quoted"))
     return found
 
 
