@@ -287,6 +287,22 @@ def test_quoted_events_and_rounds(text, expected):
     assert found(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # D7: a bare النظام / الحكومة named as a party to the conflict or the talks
+        ("وطالب الوفد بالإفراج عن السجناء لدى النظام", [("النظام", "ORG")]),
+        ("ورفضت الحكومة والمعارضة المقترح", [("الحكومة", "ORG"), ("المعارضة", "ORG")]),
+        ("وتقدّم ممثلو النظام بورقة", [("النظام", "ORG")]),
+        # followed by a definite word it is a description or another rule's longer name
+        ("وناقش البرلمان النظام الانتخابي الجديد", []),
+        ("وأعلنت الحكومة الانتقالية موقفها", []),
+    ],
+)
+def test_bare_party_names(text, expected):
+    assert [(t, label) for t, label in found(text) if label == "ORG"] == expected
+
+
 def test_event_head_keeps_the_round_id():
     (s,) = GAZ.find("افتتح اجتماع أستانا-12 بحضور الوفود")
     assert (s.span.label, s.canonical_id, s.source) == (

@@ -74,6 +74,7 @@ SOURCES = {
     "rule:numbered-round": "a place + a round number (أستانة8, أستانا-7)",
     "rule:date": "the date grammar (guidelines, DATE and D6)",
     "rule:event-head": "a head noun + a place or round (S5, EVENT): مؤتمر أستانة8",
+    "rule:party": "a bare النظام or الحكومة as a party to the conflict (D7)",
     "rule:org-institution": "an institution + a nationality or country (D4): الخارجية الروسية",
     "rule:occ-title": "a title + a nationality or country (OCC): وزير الخارجية الروسي",
     "rule:loc-direction": "a direction or ريف + a place (LOC, D16): شمال سوريا",
@@ -200,6 +201,10 @@ _CONFERENCE_QUOTE = re.compile(
 )
 # A quoted conference title has at most this many words ("مؤتمر \"الحوار الوطني\"").
 _MAX_TITLE_WORDS = 5
+# D7: a bare النظام / الحكومة used as the name of a party is ORG (the bare المعارضة is a
+# gazetteer alias). Followed by a definite word it is a description or a longer name
+# ("النظام الانتخابي", "الحكومة السورية"), left to the other rules.
+PARTY_RULE = rf"(?:{_alternation(('النظام', 'الحكومة'))})(?!\w)(?!\s+ال)"
 # D4 and ORG: a national institution's fixed name is its noun + the nationality.
 _ORG_HEADS = (
     r"وزاره\sال\w+", "الخارجية", "الدفاع", "الداخلية", "الحكومة", "الجيش", "البرلمان",
@@ -427,7 +432,8 @@ class Gazetteer:
         }
         self._loose = _NameIndex(self.by_loose)
         self._rules = re.compile(
-            rf"(?<!\w)(?:{PROCLITICS})??(?:(?P<round>{ROUND_RULE})|(?P<date>{DATE_RULE}))(?!\w)"
+            rf"(?<!\w)(?:{PROCLITICS})??"
+            rf"(?:(?P<round>{ROUND_RULE})|(?P<date>{DATE_RULE})|(?P<party>{PARTY_RULE}))(?!\w)"
         )
 
     def find(self, text: str) -> list[Suggestion]:
@@ -506,6 +512,10 @@ class Gazetteer:
             elif group == "date":
                 found.append(
                     _Candidate(match.start(group), match.end(group), "DATE", None, "rule:date")
+                )
+            elif group == "party":
+                found.append(
+                    _Candidate(match.start(group), match.end(group), "ORG", None, "rule:party")
                 )
         return found
 
