@@ -119,6 +119,11 @@ _PART = (
     "النصف الأول", "النصف الثاني", "الأسبوع الأول", "الأسبوع الأخير", "الأسبوع الثاني",
 )  # fmt: skip
 _UNITS = ("العام", "الشهر", "الأسبوع", "السنة")
+# Plural units take the feminine relative word: "الأسابيع المقبلة", "الأشهر الماضية".
+_PLURAL_UNITS = ("الأيام", "الأسابيع", "الأشهر", "الشهور", "الأعوام", "السنوات")
+_PLURAL_RELATIVE = ("الماضية", "المقبلة", "القادمة", "الفائتة", "المنصرمة")
+# Prepositions before a bare year ("منذ 2011"); they stay out of the span (DATE).
+_YEAR_PREPOSITIONS = ("في", "منذ", "حتى", "خلال", "قبل", "بعد")
 _ORDINAL_DAYS = (
     "الأول", "الحادي", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع",
     "الثامن", "التاسع", "العاشر",
@@ -138,35 +143,44 @@ _NUMBER_WORDS = (
 def _date_rule() -> str:
     month = _alternation(_MONTHS)
     any_month = _alternation(_MONTHS + _AMBIGUOUS_MONTHS)
-    months = rf"(?:{any_month})(?:\s?/\s?(?:{any_month}))?"
+    # Two calendars' names of one month: أيار/مايو, أيار\مايو.
+    pair = r"\s?[/\\]\s?"
+    months = rf"(?:{any_month})(?:{pair}(?:{any_month}))?"
     relative = rf"(?:{_alternation(_RELATIVE)})"
     year = r"(?:(?:من\s)?(?:العام|عام|سنه)\s)?(?:19|20)\d\d"
     part = rf"(?:{_alternation(_PART)})(?:\sمن)?\s(?:شهر\s)?"
     day = r"(?:ال\s?)?\d{1,2}"
-    days = rf"(?:يومي?\s)?{day}(?:\s?(?:-|و)\s?{day})?"
-    ordinal = (
+    deictic = rf"(?:{_alternation(_DEICTIC)})"
+    days = rf"(?:(?:يومي?|{deictic})\s)?{day}(?:\s?(?:-|و)\s?{day})?"
+    one_ordinal = (
         rf"(?:{_alternation(_ORDINAL_DAYS)})(?:\s(?:عشر|والعشرين|والثلاثين))?|العشرين|الثلاثين"
     )
+    ordinal = rf"(?:{one_ordinal})(?:\sو(?:{one_ordinal}))?"
+    units = rf"(?:{_alternation(_UNITS)})"
+    after_preposition = "|".join(rf"(?<=(?<!\w){match_key(w)}\s)" for w in _YEAR_PREPOSITIONS)
+    bare_year = rf"(?:{after_preposition})(?:19|20)\d\d(?!\d)"
+    # "أواخر كانون الأول من العام الماضي": the year named by a unit + a relative word.
+    of_year = rf"(?:\s{relative}|\sمن\s{units}\s{relative})?(?:\s{year})?"
     in_month = (
-        rf"(?:{part})?(?:(?:{days}|{ordinal})\s(?:من\s)?(?:شهر\s)?)?"
-        rf"(?:{month})(?:\s?/\s?(?:{any_month}))?(?:\s{relative})?(?:\s{year})?"
+        rf"(?:{part})?(?:(?:{days}|{ordinal})\s(?:من\s)?)?(?:شهر\s)?"
+        rf"(?:{month})(?:{pair}(?:{any_month}))?{of_year}"
     )
     # A day number, a second month, a relative word or a year makes an ambiguous month safe.
     safe_month = (
         rf"(?:{part})?(?:(?:{days}|{ordinal})\s(?:من\s)?(?:شهر\s)?{months}"
-        rf"|{months}\s?/\s?(?:{any_month})|(?:{any_month})\s(?:{relative}|{year}))"
-        rf"(?:\s{relative})?(?:\s{year})?"
+        rf"|{months}{pair}(?:{any_month})|(?:{any_month})\s(?:{relative}|{year}))"
+        rf"{of_year}"
     )
-    units = rf"(?:{_alternation(_UNITS)})"
     in_unit = (
         rf"(?:{part})?(?:{days}\s(?:من\s)?)?{units}\s{relative}|(?:هذا|هذه)\s{units}"
-        rf"|(?:{part})?(?:العام|عام|سنه)\s(?:19|20)\d\d"
+        rf"|(?:{part})?(?:العام|عام|سنه)\s(?:19|20)\d\d|{part}(?:19|20)\d\d"
+        rf"|(?:{_alternation(_PLURAL_UNITS)})\s(?:{_alternation(_PLURAL_RELATIVE)})"
+        rf"|{bare_year}"
         rf"|(?:اليوم|الاسبوع|الشهر)\s(?:الاول|الثاني|الثالث|الرابع|الخامس|الاخير)"
         rf"(?:\sمن\s{units}\s{relative})?"
     )
     weekday = rf"(?:{_alternation(_WEEKDAYS)})"
     tod = rf"(?:بعد\s)?(?:{_alternation(_TIME_OF_DAY)})"
-    deictic = rf"(?:{_alternation(_DEICTIC)})"
     on_day = (
         rf"(?:{tod}\s)?(?:(?:{deictic}|يوم)\s)?{weekday}(?:\s{relative})?"
         rf"(?:\s(?:{days})\s(?:من\s)?(?:شهر\s)?{months}(?:\s{relative})?(?:\s{year})?)?"
