@@ -26,10 +26,12 @@ Where the suggestions come from (``SOURCES``; each ``Suggestion`` records one):
 2. variants of those names: spelling variants of transliterated names on a loose
    view (``core.arabic.loosen``: ج/غ, one or two ي, a dropped alef) and the nisba
    adjectives of the countries (كازاخستان → الكازاخستانية, الكازاخي);
-3. rules written from the guidelines: numbered rounds, dates, and spans composed
-   around a name found in 1-2 (a head noun before a place is an EVENT, a direction
-   before it a LOC, an institution before a nationality an ORG, a title an OCC, and
-   the name words after a title a PER).
+3. rules written from the guidelines: numbered rounds, dates, bare party names (D7),
+   and spans composed around a name found in 1-2 (a head noun before a place, or
+   before a place or title in quotes, is an EVENT, a direction before it a LOC, an
+   institution before a nationality an ORG, a title an OCC); and person names read
+   from context: after a title, after برئاسة or a verb of saying, and joined by و to
+   a person found.
 
 Candidates may overlap; the longest wins, then the earlier source in ``SOURCES``.
 """
