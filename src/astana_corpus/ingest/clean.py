@@ -450,11 +450,18 @@ _ANY_PUNCT = re.compile(r"[.،,؛;:!?؟…\"«»“”()\[\]\-–—/|]")
 # paragraph or below the last one, where an article's own list never stands.
 _MENU_LINE = re.compile(r"^[^\W\d_]+(?:\s+[^\W\d_]+)*$")
 # A label above the article: one or two words, letters only (a bullet, dash, bar or colon
-# at its edges), when the page also has a title of at least ``HEAD_TITLE_MIN_WORDS`` words
-# there. Three words are left alone: a subtitle or a caption of three words ("وزارة
-# الخارجية الكازاخستانية") cannot be told apart.
+# at its edges), above the title (the first line of at least ``HEAD_TITLE_MIN_WORDS``
+# words), or anywhere above the body with a bullet, dash or bar hanging at an edge
+# ("<outlet> -"). Between the title and the body, a bare short line may be a heading of
+# the article ("الجلسة الأولى") and stays; three words are never a label: a subtitle or a
+# caption of three words ("وزارة الخارجية الكازاخستانية") cannot be told apart.
 _HEAD_LABEL = re.compile(r"^[\s\-–—•·▪◦*|:]*[^\W\d_]+(?:\s+[^\W\d_]+)?[\s\-–—•·▪◦*|:]*$")
+_HANGING_MARK = re.compile(r"^[\-–—•·▪◦*|]|[\-–—•·▪◦*|]$")
 HEAD_TITLE_MIN_WORDS = 4
+# A broadcaster or paper named above the article: "تلفزيون <name>", "صحيفة <name>".
+_OUTLET_NAME = re.compile(
+    r"^(?:ال)?(?:تلفزيون|قناه|راديو|اذاعه|صحيفه|جريده|شبكه|مجله|وكاله)\s+[^\W\d_]+(?:\s+[^\W\d_]+)?$"
+)
 # Breadcrumbs above the article: names of one or two words between spaced separators.
 _BREADCRUMB = re.compile(r"^[^\W\d_]+(?:\s[^\W\d_]+)?(?:\s+[/>»›]\s+[^\W\d_]+(?:\s[^\W\d_]+)?)+$")
 # An outlet and its writer in brackets, above or below the article: "<outlet> (<name>)".
@@ -687,7 +694,7 @@ def _mark_context(
             decisions[i] = ("furniture", "masthead_name: the name under a masthead title")
 
     if anchors:
-        _mark_head(blocks, decisions, first)
+        _mark_head(blocks, views, decisions, first)
 
     kept = [i for i in range(n) if decisions[i] is None]
     for before, i, after in zip(kept, kept[1:], kept[2:], strict=False):
@@ -775,16 +782,36 @@ def _mark_bullet_runs(
         i = max(j, i + 1)
 
 
-def _mark_head(blocks: list[Block], decisions: list[tuple[str, str] | None], first: int) -> None:
+def _mark_head(
+    blocks: list[Block],
+    views: list[str],
+    decisions: list[tuple[str, str] | None],
+    first: int,
+) -> None:
     """Labels above the first body paragraph: short labels and breadcrumbs when a title is
-    there too, an outlet with its writer, and a place with its outlet right above the body."""
+    there too, an outlet's name, an outlet with its writer, and a place with its outlet
+    right above the body."""
     head = [i for i in range(first) if decisions[i] is None]
+    title = next(
+        (
+            k
+            for k in head
+            if len(blocks[k].text.split()) >= HEAD_TITLE_MIN_WORDS
+            and not _BREADCRUMB.match(blocks[k].text)
+        ),
+        None,
+    )
     for position, i in enumerate(head):
         text = blocks[i].text
-        has_title = any(len(blocks[k].text.split()) >= HEAD_TITLE_MIN_WORDS for k in head if k != i)
-        if has_title and _HEAD_LABEL.match(text):
+        if _OUTLET_NAME.match(views[i]):
+            decisions[i] = ("furniture", "outlet_name: a broadcaster or paper above the article")
+        elif (
+            title is not None
+            and _HEAD_LABEL.match(text)
+            and (i < title or _HANGING_MARK.search(text))
+        ):
             decisions[i] = ("furniture", "head_label: a label of one or two words above the title")
-        elif has_title and _BREADCRUMB.match(text):
+        elif title is not None and _BREADCRUMB.match(text):
             decisions[i] = ("furniture", "breadcrumb: the section path above the article")
         elif _OUTLET_AND_WRITER.match(text):
             decisions[i] = ("furniture", "outlet_writer: an outlet and its writer in brackets")
