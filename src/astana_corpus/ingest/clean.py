@@ -21,11 +21,14 @@ The rules are general patterns and heuristics, each with a reason code:
   line of the same document.
 
 Context rules (``_mark_context``) drop, as ``furniture``, lines that only their
-neighbours reveal: a headless run of short bullet lines (tags), the name under a
-masthead title, a related headline between two body paragraphs, a sign-off
-name after the last one. Furniture at the edge of a kept line (a dateline
-prefix, an end mark) is cut off by ``trim_line``: the paragraph is then a
-sub-span of the line, and the cut part is listed with reason ``trimmed``.
+neighbours or their place reveal: a headless run of short bullet lines (tags), a bullet
+menu with sub-entry lines above or below the article, the name under a masthead title,
+short labels, breadcrumbs and outlet names above the article, a related headline between
+two body paragraphs or after the last one, a sign-off name after the last one. A copy of
+a kept title with an outlet label is a ``duplicate_paragraph``. Furniture at the edge of a
+kept line (a dateline prefix, an end mark, a trailing bar) is cut off by ``trim_line``:
+the paragraph is then a sub-span of the line, and the cut part is listed with reason
+``trimmed``.
 """
 
 from __future__ import annotations
