@@ -438,3 +438,228 @@ def test_kept_and_dropped_parts_are_exact_slices_that_do_not_overlap(lines, newl
         assert raw[d.raw_start : d.raw_end] == raw[d.raw_start : d.raw_end].strip() != ""
     spans.sort()
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+
+
+# ---------------------------------------------------------------- unseen-outlet furniture
+# Shapes first met on a second dev set of other outlets; the fixtures are written anew.
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "15.03.2019 | 10:20 حلب",
+        "العدد 57 - 2/5/2020",
+        "(رويترز) عاجل ● الخميس 7 آذار 2019",
+        "حمص 2020/1/9",
+        "آخر تحديث GMT14:05:11",
+    ],
+)
+def test_date_line_with_one_label_word_is_dropped(line):
+    dropped_alone(line, "dateline", where="top")
+    dropped_alone(line, "dateline")
+
+
+def test_schedule_items_and_dated_sentences_are_kept():
+    kept(
+        [
+            TITLE,
+            *BODY,
+            "10:00 افتتاح الجلسة",
+            "افتتاح الجلسة العامة 2/5/2020",
+            "وفي 2/5/2020 وقعت الأطراف الاتفاق",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "جانب من الجلسة الافتتاحية للمحادثات - أرشيف",
+        "وفود الدول الضامنة في قاعة الاجتماعات (أ ف ب)",
+        "لاجئون على الحدود الشمالية | صورة أرشيفية",
+    ],
+)
+def test_caption_ending_in_its_credit_is_dropped(line):
+    dropped_alone(line, "caption_credit", where="top")
+    dropped_alone(line, "caption_credit")
+
+
+def test_sentences_ending_in_an_agency_or_archive_are_kept():
+    kept(
+        [
+            TITLE,
+            *BODY,
+            "وأكد الوفد التزامه بالاتفاق حتى نهاية العام (رويترز).",
+            "وقال المتحدث إن الوثائق نقلت إلى مبنى آخر - أرشيف الوزارة. ",
+        ]
+    )
+
+
+@pytest.mark.parametrize("line", ["صوت المدينة - تقرير", "خاص - موقع الحدث", "قسم الرصد | متابعة"])
+def test_outlet_with_the_kind_of_piece_is_dropped(line):
+    dropped_alone(line, "report_label", where="top")
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        ("IMG_20190312_0931.jpg", "latin_label"),
+        ("4471_ab12cd-77e1_800x450", "latin_label"),
+        ("التغطية المباشرة", "section_label"),
+    ],
+)
+def test_file_names_and_live_coverage_labels_are_dropped(line, rule):
+    dropped_alone(line, rule, where="top")
+
+
+def test_lines_with_latin_names_inside_are_kept():
+    kept([TITLE, *BODY, "وقال موقع BBC إن الوفد وصل صباح اليوم إلى العاصمة."])
+
+
+MENU = ["• محليات", "مدن قرى أحياء", "• رياضة", "كرة قدم سلة", "• ثقافة", "كتب مسرح سينما"]
+MENU += ["• آراء", "أعمدة مقالات رسوم"]
+
+
+@pytest.mark.parametrize("menu", [MENU, [m.replace("• ", "- ") for m in MENU], MENU[:-1]])
+def test_bullet_menu_with_sub_entries_is_dropped_above_and_below_the_article(menu):
+    lines = [*menu, TITLE, *BODY]
+    assert details(lines) == ["menu"] * len(menu) + [None] * 4
+    lines = [TITLE, *BODY, *menu]
+    assert details(lines) == [None] * 4 + ["menu"] * len(menu)
+
+
+def test_lists_inside_the_article_and_a_title_after_a_menu_are_kept():
+    items = ["- البند الأول", "وقف النار في كل المناطق", "- البند الثاني", "تبادل المعتقلين"]
+    items += ["- البند الثالث", "عودة النازحين", "- البند الرابع", "فتح المعابر"]
+    kept([TITLE, BODY[0], *items, *BODY[1:]])
+    # The last line above the body is the title, never a line of sub-entries.
+    assert details([*MENU[:-1], TITLE, *BODY]) == ["menu"] * 7 + [None] * 4
+
+
+@pytest.mark.parametrize(
+    ("line", "rule", "under_title"),
+    [
+        ("شؤون عربية", "head_label", False),
+        ("سياسة", "head_label", False),
+        ("• منوعات |", "head_label", True),
+        ("ملفات -", "head_label", True),
+        ("الرئيسية » عربي ودولي", "breadcrumb", True),
+        ("سياسة / الشرق الأوسط", "breadcrumb", True),
+        ("صوت الحي (سامر العلي)", "outlet_writer", True),
+        ("تلفزيون الساحل", "outlet_name", True),
+        ("صحيفة الغد الجديد", "outlet_name", True),
+    ],
+)
+@pytest.mark.parametrize("where", ["above the title", "under the title"])
+def test_labels_above_the_article_are_dropped(line, rule, under_title, where):
+    lines = [line, TITLE, *BODY] if where == "above the title" else [TITLE, line, *BODY]
+    index = lines.index(line)
+    got = details(lines)
+    # A bare label of one or two words under the title may be a heading of the article.
+    assert got[index] == (rule if where == "above the title" or under_title else None)
+    assert [g for i, g in enumerate(got) if i != index] == [None] * 4
+
+
+def test_place_and_outlet_right_above_the_body_are_dropped():
+    for line in ["حلب- صوت المدينة", "حمص - نبض الشارع"]:
+        assert details([TITLE, line, *BODY]) == [None, "dateline", None, None, None]
+    assert details(["صوت الحي (سامر العلي)", *BODY])[0] == "outlet_writer"  # no title needed
+    assert details([*BODY, "صوت الحي (سامر العلي)"])[-1] == "outlet_writer"
+
+
+def test_short_titles_subtitles_and_subheadings_are_kept():
+    kept(["قمة أستانة", *BODY])  # a title of two words is the only head line
+    kept([TITLE, "وزارة الخارجية الروسية", *BODY])  # three words: a subtitle or a caption
+    kept([TITLE, "الجلسة الأولى", *BODY])  # a heading of the article above its first paragraph
+    kept([TITLE, "موقع الانفجار", *BODY])
+    kept(["موسكو - أنقرة", *BODY])  # first line of the page
+    kept([TITLE, "أستانا 8", *BODY])
+    kept([TITLE, BODY[0], "سياسة / اقتصاد", *BODY[1:]])  # not above the article
+    kept([TITLE, BODY[0], "المرحلة الثانية (التنفيذ)", *BODY[1:]])
+    kept([TITLE, BODY[0], "خطوة صغيرة نحو حل شامل", *BODY[1:]])  # five words: a subheading
+
+
+@pytest.mark.parametrize(
+    "copy", ["صوت المدينة - " + TITLE, TITLE + " | صوت المدينة", "نبض الشارع: " + TITLE]
+)
+def test_title_copy_with_an_outlet_label_is_a_duplicate(copy):
+    assert details([TITLE, copy, *BODY]) == [None, "duplicate_paragraph", None, None, None]
+    assert details([copy, TITLE, *BODY]) == ["duplicate_paragraph", None, None, None, None]
+
+
+def test_a_label_before_a_short_line_is_no_copy():
+    kept(["روسيا - تركيا", "تركيا", *BODY])
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "موسكو تستضيف جولة جديدة من الحوار السوري الشهر المقبل",
+        "اللجنة الدستورية تعقد اجتماعها الأول في جنيف",
+    ],
+)
+def test_headline_after_the_last_paragraph_is_dropped(headline):
+    assert details([TITLE, *BODY, headline]) == [None] * 4 + ["related_headline"]
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "وأضاف المتحدث أن الوفود ستبحث ملف المعتقلين في",  # an excerpt cut mid-sentence
+        "سيشارك وفد أممي في الجلسة الختامية إلى جانب",
+        "فرنسا ترحب بالاتفاق وتدعو إلى تثبيته في كل",
+        "ونقلت وكالة الأنب",  # starts with a reporting verb: no sign-off
+        "الوفود المشاركة في الجولة ستبحث، وفق البيان",
+    ],
+)
+def test_truncated_last_line_of_an_excerpt_is_kept(last):
+    kept([TITLE, *BODY, last])
+
+
+def test_long_line_cut_before_its_full_stop_still_anchors_the_article():
+    cut = " ".join(BODY[1].split()[:-1] + BODY[2].split()[:8])  # 20+ words, no full stop
+    # The subheading before it stays between body text; a headline after it is dropped.
+    kept([TITLE, BODY[0], "ملف المعتقلين أولاً في جدول أعمال الجولة", cut])
+    got = details([TITLE, BODY[0], cut, "روسيا تعلن موعد الجولة المقبلة من محادثات جنيف"])
+    assert got == [None, None, None, "related_headline"]
+
+
+@pytest.mark.parametrize(
+    "prefix", ["حلب، 12-3-2019 - ", "موسكو, 3.9.2018: ", "حمص 2019/3/12 (سانا) - "]
+)
+def test_dateline_prefix_with_a_numeric_date_is_trimmed(prefix):
+    line = prefix + REST
+    start, end, trims = trim_line(line)
+    assert line[start:end] == REST
+    assert [(line[t.start : t.end], t.rule) for t in trims] == [(prefix.strip(), "dateline_prefix")]
+
+
+@pytest.mark.parametrize("prefix", ["وكالات - صوت المدينة ", "دمشق - الوطن "])
+def test_source_and_outlet_before_a_reporting_verb_are_trimmed_in_the_first_paragraph(prefix):
+    rest = "وقال المتحدث باسم الوفد إن الجولة الجديدة تبدأ غداً بحضور الضامنين."
+    line = prefix + rest
+    start, end, trims = trim_line(line, first_body=True)
+    assert line[start:end] == rest
+    assert [(line[t.start : t.end], t.rule) for t in trims] == [(prefix.strip(), "source_prefix")]
+    assert trim_line(line)[:2] == (0, len(line))
+
+
+@pytest.mark.parametrize("bar", [" |", "  ||", " ¦ "])
+def test_bar_left_at_the_end_is_trimmed(bar):
+    line = REST + bar
+    start, end, trims = trim_line(line.rstrip())
+    assert line[start:end] == REST
+    assert [t.rule for t in trims] == ["end_bar"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "دمشق، 12 مدينة سورية شهدت احتجاجات اليوم بحسب ناشطين في المنطقة.",
+        "الخيار الأول | الخيار الثاني كانا على طاولة الوفود المشاركة اليوم.",
+        "ما زلنا في البداية |",  # what is left would be no sentence
+        "روسيا - تركيا وقالت مصادر إن الوفدين التقيا في الفندق.",  # not the first paragraph
+    ],
+)
+def test_body_lines_like_the_new_trims_are_not_trimmed(line):
+    assert trim_line(line) == (0, len(line), [])

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from astana_corpus.core.arabic import normalize, normalize_with_map
+from astana_corpus.core.arabic import fold_char, normalize, normalize_with_map
 
 ARABIC = st.text(alphabet="أإآاىيةهؤئوبسـًٌٍَُِّْ\u200c\u200d ٠١٢٣abcDEF،؛؟", max_size=40)
 
@@ -32,3 +32,21 @@ def test_original_span_covers_exactly_the_matched_characters(text, data):
     end = data.draw(st.integers(start + 1, len(view.text)))
     o_start, o_end = view.original_span(start, end)
     assert normalize(text[o_start:o_end]) == view.text[start:end]
+
+
+WIDE = st.text(alphabet="أإآاىيةهؤئوبسـًٌٍَُِّْ\u200c\u200d\u200f ٠١٢٣۴abcDEFßİΣςﬁ،؛؟", max_size=40)
+
+
+@given(WIDE)
+def test_fast_view_equals_folding_each_character(text):
+    # normalize and normalize_with_map take a table-driven fast path; it must give the
+    # view and map that folding one character at a time gives, even when a deletion and
+    # a character that folds into two ("ß" → "ss") leave the length unchanged.
+    chars, index_map = [], []
+    for offset, char in enumerate(text):
+        for piece in fold_char(char):
+            chars.append(piece)
+            index_map.append(offset)
+    view = normalize_with_map(text)
+    assert normalize(text) == view.text == "".join(chars)
+    assert list(view.index_map) == index_map

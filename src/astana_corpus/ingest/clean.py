@@ -21,11 +21,14 @@ The rules are general patterns and heuristics, each with a reason code:
   line of the same document.
 
 Context rules (``_mark_context``) drop, as ``furniture``, lines that only their
-neighbours reveal: a headless run of short bullet lines (tags), the name under a
-masthead title, a related headline between two body paragraphs, a sign-off
-name after the last one. Furniture at the edge of a kept line (a dateline
-prefix, an end mark) is cut off by ``trim_line``: the paragraph is then a
-sub-span of the line, and the cut part is listed with reason ``trimmed``.
+neighbours or their place reveal: a headless run of short bullet lines (tags), a bullet
+menu with sub-entry lines above or below the article, the name under a masthead title,
+short labels, breadcrumbs and outlet names above the article, a related headline between
+two body paragraphs or after the last one, a sign-off name after the last one. A copy of
+a kept title with an outlet label is a ``duplicate_paragraph``. Furniture at the edge of a
+kept line (a dateline prefix, an end mark, a trailing bar) is cut off by ``trim_line``:
+the paragraph is then a sub-span of the line, and the cut part is listed with reason
+``trimmed``.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from astana_corpus.ingest.sources import ArticleMeta
 
 PARAGRAPH_SEPARATOR = "\n"
 # Bumped whenever a rule changes what is kept, so drift can be traced to it.
-CLEANING_VERSION = "2"
+CLEANING_VERSION = "3"
 
 # Line breaks of every convention the raw files may use (CRLF, CR, LF and
 # the Unicode line/paragraph separators).
@@ -131,6 +134,14 @@ _SOURCE = rf"(?:{_AGENCY}|{_QUOTED_SOURCE})"
 _SOURCES = rf"{_SOURCE}(?:\s*[،,/+&]\s*{_SOURCE})*"
 # A place of one to three words (letters only: "أستانا-7" is no dateline).
 _PLACE = r"[^\W\d_]+(?:\s+[^\W\d_]+){0,2}"
+# Reporting verbs that open a news sentence ("وقال", "ونقلت", "أعلنوا"), in the matching
+# view, with a conjunction and a feminine, dual or plural ending: a line or a remainder
+# that starts with one is article text, not a name.
+_OPENER = (
+    r"[وف]?(?:قال|اضاف|اكد|نقل|ذكر|اعلن|اشار|اوضح|كشف|افاد|صرح|شدد|تابع|لفت|نوه|طالب"
+    r"|اعتبر|حذر|دعا|دعت|نفي|نفت|بين|راي|رات|قالوا|اكدوا)(?:ت|ا|وا)?"
+)
+_OPENER_WORD = re.compile(rf"^{_OPENER}$")
 
 _WEEKDAYS = (
     "الاحد|الاثنين|الاتنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|"
@@ -155,15 +166,27 @@ _DATE_WORDS = (
 DATE_LINE_MAX_CHARS = 80
 _DATE_SEP = r"[\s/\\\-–—,،:.()|\[\]]"
 # A token must be followed by a separator or the end, so digit runs never split.
-_DATE_TOKEN = rf"(?:\d+|{_WEEKDAYS}|{_MONTHS}|{_DATE_WORDS})(?={_DATE_SEP}|$)"
+_DATE_TOKEN = rf"(?:(?:gmt|utc)?\d+|{_WEEKDAYS}|{_MONTHS}|{_DATE_WORDS})(?={_DATE_SEP}|$)"
 _DATE_CORE = (
     rf"(?:(?<![^\W\d_])(?:{_WEEKDAYS}|{_MONTHS})(?![^\W\d_])"
     r"|\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}|\d{1,2}:\d{2})"
+)
+# A full date (day, month and year): "24/4/2024", "2018.03.15", "03 سبتمبر 2018".
+_FULL_DATE = re.compile(
+    r"(?<!\d)(?:\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}"
+    rf"|\d{{1,2}}\s+(?:{_MONTHS})(?:\s*/\s*(?:{_MONTHS}))?\s+\d{{4}})(?!\d)"
 )
 # A date as it opens a dateline: "17 يناير 2017", "الأحد 14 أيار/مايو 2017".
 _DATE = (
     rf"(?:(?:{_WEEKDAYS})\s*[،,]?\s*)?\d{{1,2}}\s+(?:{_MONTHS})(?:\s*/\s*(?:{_MONTHS}))?\s+\d{{4}}"
 )
+
+# A caption is a short line; longer lines are never tried as one.
+CAPTION_MAX_CHARS = 160
+# A name of one to three words, letters only.
+_NAME = r"[^\W\d_]+(?:\s+[^\W\d_]+){0,2}"
+# Kinds of piece that a byline may name instead of a writer.
+_PIECE_KINDS = "تقرير|خاص|متابعه|ترجمه|تحقيق|رصد"
 
 # Patterns run on the matching view (normalize(): hamza forms folded,
 # ta marbuta → ه, diacritics and tatweel removed), so spelling variants of
@@ -246,6 +269,26 @@ FURNITURE_PATTERNS: tuple[FurniturePattern, ...] = (
         "a photo credit: an agency name, or archive/internet, alone on a line",
     ),
     FurniturePattern(
+        "caption_credit",
+        # A caption ending in its credit: "<words> - أرشيف", "<words> (أ ف ب)". It has no
+        # full stop, so an article sentence that names an archive or an agency is kept.
+        _p(
+            rf"^(?=[^.!?؟…]{{1,{CAPTION_MAX_CHARS}}}$)\W*[^\W\d_]+\s+\S.*?"
+            r"(?:\s[\-–—|/]\s*(?:صوره\s+)?(?:ارشيف(?:يه)?|تعبيريه)"
+            rf"|\(\s*(?:(?:صوره\s+)?ارشيف(?:يه)?|{_AGENCY})\s*\))\W*$"
+        ),
+        "an image caption that ends in its credit (archive, agency)",
+    ),
+    FurniturePattern(
+        "report_label",
+        # An outlet or writer and the kind of piece: "<name> - تقرير", "خاص - <name>".
+        _p(
+            rf"^\W*(?:{_NAME}\s*[\-–—|/:]\s*(?:{_PIECE_KINDS})"
+            rf"|(?:{_PIECE_KINDS})\s*[\-–—|/:]\s*{_NAME})\W*$"
+        ),
+        "the outlet or writer with the kind of piece (report, exclusive)",
+    ),
+    FurniturePattern(
         "dateline",
         _p(
             # only date words, figures and separators, with a month, weekday, d/m/y or time
@@ -288,7 +331,8 @@ FURNITURE_PATTERNS: tuple[FurniturePattern, ...] = (
     FurniturePattern(
         "section_label",
         _p(
-            r"^\W*(?:(?:ال)?اخبار(?:\s+[^\W\d_]+){0,2}|(?:ال)?بث\s+(?:ال)?مباشر(?:\s+\S+){0,4})\W*$"
+            r"^\W*(?:(?:ال)?اخبار(?:\s+[^\W\d_]+){0,2}|(?:ال)?بث\s+(?:ال)?مباشر(?:\s+\S+){0,4}"
+            r"|(?:ال)?تغطيه\s+(?:ال)?(?:حيه|مباشره)(?:\s+\S+){0,2})\W*$"
         ),
         "a section label or site menu entry",
     ),
@@ -310,10 +354,38 @@ FURNITURE_PATTERNS: tuple[FurniturePattern, ...] = (
         "latin_label",
         # Checked after the Arabic rules: a short line without an Arabic letter on an
         # Arabic page is a credit, a brand or a button ("RELATED NEWS").
-        _p(r"^(?!.*[\u0621-\u064a])\W*[a-z]\S*(?:\s+\S+){0,3}\W*$"),
-        "a short line in Latin script: a credit, brand or button label",
+        _p(r"^(?!.*[\u0621-\u064a])(?=.*[a-z])\W*[a-z\d]\S*(?:\s+\S+){0,3}\W*$"),
+        "a short line in Latin script: a credit, brand, button label or image file name",
     ),
 )
+
+# A date line may hold one word that is no date word beside a full date: a place
+# ("15.03.2018 | 10:20 حلب"), an issue label ("العدد 57 - 2/5/2020"), a stray label. Its
+# sources are left out first. A time alone with a word ("10:00 الافتتاح") is a schedule
+# item of an article and stays.
+DATE_LINE_MAX_OTHER_WORDS = 1
+_DATE_WORD = re.compile(rf"(?:(?:gmt|utc)?\d+|{_WEEKDAYS}|{_MONTHS}|{_DATE_WORDS})")
+_SOURCE_IN_LINE = re.compile(_SOURCES)
+_DATE_LINE_SPLIT = re.compile(r"[\s/\\\-–—,،:.()|\[\]•●·▪◦■*]+")
+LABELLED_DATELINE = FurniturePattern(
+    "dateline", _FULL_DATE, "a full date with one other word (a place or an issue label)"
+)
+
+
+def is_labelled_date_line(view: str) -> bool:
+    """A short line of a full date, its sources and at most one other word.
+
+    >>> is_labelled_date_line(match_key("العدد 57 - 2/5/2020"))
+    True
+    >>> is_labelled_date_line(match_key("افتتاح الجلسة 2/5/2020"))
+    False
+    """
+    if len(view) > DATE_LINE_MAX_CHARS or not _FULL_DATE.search(view):
+        return False
+    words = _DATE_LINE_SPLIT.split(_SOURCE_IN_LINE.sub(" ", view))
+    other = [w for w in words if w and not _DATE_WORD.fullmatch(w)]
+    return len(other) <= DATE_LINE_MAX_OTHER_WORDS
+
 
 # Headings that open the page footer; what follows them is link lists.
 FOOTER_HEADING = _p(
@@ -337,19 +409,30 @@ _GLUED = re.compile(rf"[ةى](?=[{_ARABIC_LETTER}])|[)\]؟?!»](?=[{_ARABIC_LETT
 TICKER_MIN_GLUED = 3
 TICKER_MIN_CHARS = 150
 
+# A copy of another line with an outlet's label before or after it, as page titles are
+# written: "<outlet> - <title>", "<title> | <outlet>" (the label has one to three words).
+_LABELLED_COPY = re.compile(
+    rf"^(?:{_NAME}\s*[\-–—|:]\s+(?P<copy>.+)|(?P<copy2>.+?)\s+[\-–—|]\s*{_NAME})$"
+)
+_LABEL_SEPARATOR = re.compile(r"[\-–—|:]")
 _TEASER_END = re.compile(r"(?:\.{2,}|…)\s*$")
 # A stem shorter than this is too generic to prove it is a copy.
 TEASER_MIN_STEM = 20
 
 # A body paragraph, as the neighbour that context rules look at: a sentence of some length.
 BODY_MIN_WORDS = 10
+# A line this long is article text even without a full stop (an excerpt cut it short): the
+# article starts at the first body paragraph or such line and ends at the last one.
+ANCHOR_MIN_WORDS = 20
 # A tag list without heading: a run of at least this many bullet lines of one to three
 # words. An article's own list is announced by a line ending in ":" or has longer items.
 TAG_RUN_MIN = 4
 _TAG_ITEM = re.compile(r"^[-–—•·▪◦*]\s*[^\W\d_]\S*(?:\s+\S+){0,2}$")
 # A related-story headline between body paragraphs: short, unpunctuated, and not the
 # cross-head of the next paragraph, which repeats most of its words.
-HEADLINE_MIN_WORDS = 5
+# A subheading of the article is short (up to five words: "خطوة أولى على طريق طويل"); a
+# related story's headline is a full headline.
+HEADLINE_MIN_WORDS = 6
 HEADLINE_MAX_WORDS = 16
 HEADLINE_MAX_COVERAGE = 0.5
 # Function words left out when comparing a headline with the next paragraph.
@@ -362,6 +445,38 @@ SIGN_OFF_MAX_WORDS = 3
 # A name: letters and spaces (no bullet, figure or punctuation of a list item or title).
 _SIGN_OFF = re.compile(r"^[^\W\d_]+(?:\s+[^\W\d_]+)*$")
 _LINE_END_PUNCT = re.compile(r"[.،,؛;:!?؟…]\W*$")
+# Punctuation of a sentence, a quotation or a list item anywhere in a line: a menu entry,
+# a label or a headline has none.
+_ANY_PUNCT = re.compile(r"[.،,؛;:!?؟…\"«»“”()\[\]\-–—/|]")
+# A menu under bullets: each bullet entry (as in a tag run) may be followed by one line of
+# sub-entries, short names without punctuation or figures. Only above the first body
+# paragraph or below the last one, where an article's own list never stands.
+_MENU_LINE = re.compile(r"^[^\W\d_]+(?:\s+[^\W\d_]+)*$")
+# A label above the article: one or two words, letters only (a bullet, dash, bar or colon
+# at its edges), above the title (the first line of at least ``HEAD_TITLE_MIN_WORDS``
+# words), or anywhere above the body with a bullet, dash or bar hanging at an edge
+# ("<outlet> -"). Between the title and the body, a bare short line may be a heading of
+# the article ("الجلسة الأولى") and stays; three words are never a label: a subtitle or a
+# caption of three words ("وزارة الخارجية الكازاخستانية") cannot be told apart.
+_HEAD_LABEL = re.compile(r"^[\s\-–—•·▪◦*|:]*[^\W\d_]+(?:\s+[^\W\d_]+)?[\s\-–—•·▪◦*|:]*$")
+_HANGING_MARK = re.compile(r"^[\-–—•·▪◦*|]|[\-–—•·▪◦*|]$")
+HEAD_TITLE_MIN_WORDS = 4
+# A broadcaster or paper named above the article: "تلفزيون <name>", "صحيفة <name>".
+_OUTLET_NAME = re.compile(
+    r"^(?:ال)?(?:تلفزيون|قناه|راديو|اذاعه|صحيفه|جريده|شبكه|مجله|وكاله)\s+[^\W\d_]+(?:\s+[^\W\d_]+)?$"
+)
+# Breadcrumbs above the article: names of one or two words between spaced separators.
+_BREADCRUMB = re.compile(r"^[^\W\d_]+(?:\s[^\W\d_]+)?(?:\s+[/>»›]\s+[^\W\d_]+(?:\s[^\W\d_]+)?)+$")
+# An outlet and its writer in brackets, above or below the article: "<outlet> (<name>)".
+_OUTLET_AND_WRITER = re.compile(rf"^{_NAME}\s*\({_NAME}\)$")
+# A place and its outlet right above the first body paragraph: "<place>- <outlet>".
+_PLACE_AND_OUTLET = re.compile(
+    r"^[^\W\d_]+(?:\s[^\W\d_]+)?(?:\s+[\-–—]\s*|[\-–—]\s+)[^\W\d_]+(?:\s[^\W\d_]+){0,2}$"
+)
+# A headline below the last body paragraph (a related story): no punctuation, and its
+# first word is no conjunction, verb or reporting verb of a sentence cut off by an excerpt
+# ("وقالت ...", "سيشارك ..."), so a truncated last line is kept.
+_SENTENCE_START = re.compile(r"^(?:[وف]|س?[يتن])")
 _QUOTED_LINE = re.compile(r"^[\"«“'].*[\"»”']\W*$")
 
 # Trims: furniture at the edge of a body line. Each runs on the matching view of the line
@@ -369,15 +484,24 @@ _QUOTED_LINE = re.compile(r"^[\"«“'].*[\"»”']\W*$")
 # The dash of a dateline has a space on one side at least: "أستانا- سانا." is a dateline,
 # "الروسية-التركية" a compound.
 _DASH = r"(?:\s+[\-–—/]\s*|[\-–—/]\s+)"
+# A numeric date in a dateline: "موسكو, 3-9-2018 - ", "حلب 15.03.2018: ".
+_NUMERIC_DATE = r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}(?!\d)"
 _TRIM_END = r"\s*[.:\-–—/]?\s*(?=[^\W\d_]|[\"«“(])"
 DATELINE_PREFIX = re.compile(
     rf"^\W{{0,2}}(?:{_PLACE}\s*(?:{_QUOTED_SOURCE}\s*)?(?:{_DASH}|\s*:\s*){_SOURCES}"
     rf"|{_PLACE}\s*\(\s*(?:{_AGENCY})\s*\){_DASH}"
-    rf"|{_PLACE}\s+{_DATE}\s*(?:{_SOURCES}\s*)?[\-–—/:])"
+    rf"|{_PLACE}\s+{_DATE}\s*(?:{_SOURCES}\s*)?[\-–—/:]"
+    rf"|{_PLACE}\s*[،,]?\s*{_NUMERIC_DATE}\s*(?:{_SOURCES}\s*)?[\-–—/:])"
     rf"{_TRIM_END}"
 )
 # In the first body paragraph only, a bare "<outlet>-" or "<city> -" prefix is a dateline.
 OUTLET_PREFIX = re.compile(rf"^{_PLACE}{_DASH}(?=[^\W\d_]|[\"«“(])")
+# Also there, a source and an outlet name before a reporting verb: "وكالات - <outlet> ونقلت".
+SOURCE_OUTLET_PREFIX = re.compile(
+    rf"^\W{{0,2}}{_PLACE}{_DASH}[^\W\d_]+(?:\s+[^\W\d_]+)?\s+(?={_OPENER}\s)"
+)
+# A bar left at the end of a line by the page layout: "... التوتر. |".
+TRAILING_BAR = re.compile(r"(?<=\S)\s+[|¦]+\s*$")
 END_MARK = re.compile(r"\s*(?:[/\\(\[«\-–—]\s*انتهي\s*[/\\)\]»\-–—]*|(?<=[.!?؟»\"”)])\s*انتهي)\W*$")
 # Trims look at this many characters at each end of a line; a dateline prefix has a
 # dash, slash, colon or bracket in them.
@@ -436,6 +560,8 @@ def match_furniture(view: str) -> FurniturePattern | None:
     for rule in FURNITURE_PATTERNS:
         if rule.pattern.search(view):
             return rule
+    if is_labelled_date_line(view):
+        return LABELLED_DATELINE
     return None
 
 
@@ -480,6 +606,18 @@ def classify_blocks(blocks: list[Block]) -> list[tuple[str, str] | None]:
             )
         else:
             first_seen[view] = i
+
+    for i, view in enumerate(views):
+        if decisions[i] is not None:
+            continue
+        match = _LABELLED_COPY.match(view) if _LABEL_SEPARATOR.search(view) else None
+        key = match and (match.group("copy") or match.group("copy2"))
+        copy = first_seen.get(key) if key and len(key.split()) >= HEAD_TITLE_MIN_WORDS else None
+        if copy is not None and copy != i:
+            decisions[i] = (
+                "duplicate_paragraph",
+                f"the kept line at raw offset {blocks[copy].start} with an outlet label",
+            )
 
     for i, block in enumerate(blocks):
         if decisions[i] is not None or not _TEASER_END.search(block.text):
@@ -526,25 +664,26 @@ def headline_coverage(headline: str, paragraph: str) -> float:
 def _mark_context(
     blocks: list[Block], views: list[str], decisions: list[tuple[str, str] | None]
 ) -> None:
-    """Rules that look at a line's neighbours: headless tag lists, masthead names, related
-    headlines between body paragraphs, and a sign-off after the last paragraph."""
+    """Rules that look at a line's neighbours: headless tag lists and bullet menus, masthead
+    names, labels above the article, related headlines between or after body paragraphs,
+    and a sign-off after the last paragraph."""
     n = len(blocks)
-    i = 0
-    while i < n:
-        j = i
-        while (
-            j < n
-            and decisions[j] is None
-            and _TAG_ITEM.match(blocks[j].text)
-            and not (_LINE_END_PUNCT.search(blocks[j].text))
-        ):
-            j += 1
-        if j - i >= TAG_RUN_MIN:
-            before = next((k for k in range(i - 1, -1, -1) if decisions[k] is None), None)
-            if before is None or not blocks[before].text.endswith((":", "：")):
-                for k in range(i, j):
-                    decisions[k] = ("furniture", f"tag_run: {j - i} short bullet lines, no heading")
-        i = max(j, i + 1)
+    words = [len(b.text.split()) for b in blocks]
+    body = {
+        i
+        for i in range(n)
+        if decisions[i] is None
+        and words[i] >= BODY_MIN_WORDS
+        and _SENTENCE_END.search(blocks[i].text)
+    }
+    # Where the article starts and ends: body paragraphs, and long lines that an excerpt
+    # cut short before their full stop.
+    anchors = [
+        i for i in range(n) if i in body or (decisions[i] is None and words[i] >= ANCHOR_MIN_WORDS)
+    ]
+    first = anchors[0] if anchors else n
+    last = anchors[-1] if anchors else n
+    _mark_bullet_runs(blocks, decisions, first, last)
 
     for i in range(1, n):
         previous = decisions[i - 1]
@@ -557,15 +696,16 @@ def _mark_context(
         ):
             decisions[i] = ("furniture", "masthead_name: the name under a masthead title")
 
+    if anchors:
+        _mark_head(blocks, views, decisions, first)
+
     kept = [i for i in range(n) if decisions[i] is None]
-    body = {i for i in kept if is_body_like(blocks[i].text)}
     for before, i, after in zip(kept, kept[1:], kept[2:], strict=False):
         text = blocks[i].text
-        words = len(text.split())
         if (
             before in body
             and after in body
-            and HEADLINE_MIN_WORDS <= words <= HEADLINE_MAX_WORDS
+            and HEADLINE_MIN_WORDS <= words[i] <= HEADLINE_MAX_WORDS
             and not _LINE_END_PUNCT.search(text)
             and not _QUOTED_LINE.match(text)
         ):
@@ -576,17 +716,113 @@ def _mark_context(
                     f"related_headline: a headline between body paragraphs, {coverage:.0%} "
                     "of its words in the next one",
                 )
-    if body:
-        last = max(body)
-        for i in kept:
-            text = blocks[i].text
+    for i in kept:
+        if i <= last or decisions[i] is not None:
+            continue
+        text = blocks[i].text
+        if (
+            words[i] <= SIGN_OFF_MAX_WORDS
+            and _SIGN_OFF.match(text)
+            and not _OPENER_WORD.match(views[i].split()[0])
+        ):
+            decisions[i] = ("furniture", "sign_off: a source name after the last paragraph")
+        elif _OUTLET_AND_WRITER.match(text):
+            decisions[i] = ("furniture", "outlet_writer: an outlet and its writer in brackets")
+        elif (
+            HEADLINE_MIN_WORDS <= words[i] <= HEADLINE_MAX_WORDS
+            and not _ANY_PUNCT.search(text)
+            and not _SENTENCE_START.match(views[i])
+        ):
+            decisions[i] = (
+                "furniture",
+                "related_headline: an unpunctuated headline after the last body paragraph",
+            )
+
+
+def _mark_bullet_runs(
+    blocks: list[Block], decisions: list[tuple[str, str] | None], first: int, last: int
+) -> None:
+    """Headless tag lists (runs of short bullet lines) anywhere, and bullet menus whose
+    entries carry a line of sub-entries above the first or below the last body paragraph."""
+    n = len(blocks)
+    # The last kept line above the article is its title or lede, never a line of sub-entries.
+    last_head = max((k for k in range(min(first, n)) if decisions[k] is None), default=-1)
+
+    def is_item(k: int) -> bool:
+        text = blocks[k].text
+        return (
+            decisions[k] is None
+            and bool(_TAG_ITEM.match(text))
+            and not _LINE_END_PUNCT.search(text)
+        )
+
+    i = 0
+    while i < n:
+        j, items, subs = i, 0, 0
+        while j < n and is_item(j):
+            items += 1
+            j += 1
             if (
-                i > last
-                and len(text.split()) <= SIGN_OFF_MAX_WORDS
-                and _SIGN_OFF.match(text)
-                and not _LINE_END_PUNCT.search(text)
+                j < n
+                and decisions[j] is None
+                and not is_item(j)
+                and _MENU_LINE.match(blocks[j].text)
+                and ((j + 1 < n and is_item(j + 1)) or (subs >= 1 and j != last_head))
             ):
-                decisions[i] = ("furniture", "sign_off: a source name after the last paragraph")
+                subs += 1
+                j += 1
+        if items >= TAG_RUN_MIN and (j <= first or i > last) and subs:
+            for k in range(i, j):
+                decisions[k] = (
+                    "furniture",
+                    f"menu: {items} bullet entries and {subs} lines of sub-entries",
+                )
+        elif items >= TAG_RUN_MIN and not subs:
+            before = next((k for k in range(i - 1, -1, -1) if decisions[k] is None), None)
+            if before is None or not blocks[before].text.endswith((":", "：")):
+                for k in range(i, j):
+                    decisions[k] = ("furniture", f"tag_run: {j - i} short bullet lines, no heading")
+        i = max(j, i + 1)
+
+
+def _mark_head(
+    blocks: list[Block],
+    views: list[str],
+    decisions: list[tuple[str, str] | None],
+    first: int,
+) -> None:
+    """Labels above the first body paragraph: short labels and breadcrumbs when a title is
+    there too, an outlet's name, an outlet with its writer, and a place with its outlet
+    right above the body."""
+    head = [i for i in range(first) if decisions[i] is None]
+    title = next(
+        (
+            k
+            for k in head
+            if len(blocks[k].text.split()) >= HEAD_TITLE_MIN_WORDS
+            and not _BREADCRUMB.match(blocks[k].text)
+        ),
+        None,
+    )
+    for position, i in enumerate(head):
+        text = blocks[i].text
+        if _OUTLET_NAME.match(views[i]):
+            decisions[i] = ("furniture", "outlet_name: a broadcaster or paper above the article")
+        elif (
+            title is not None
+            and _HEAD_LABEL.match(text)
+            and (i < title or _HANGING_MARK.search(text))
+        ):
+            decisions[i] = ("furniture", "head_label: a label of one or two words above the title")
+        elif title is not None and _BREADCRUMB.match(text):
+            decisions[i] = ("furniture", "breadcrumb: the section path above the article")
+        elif _OUTLET_AND_WRITER.match(text):
+            decisions[i] = ("furniture", "outlet_writer: an outlet and its writer in brackets")
+        elif position > 0 and i == head[-1] and _PLACE_AND_OUTLET.match(text):
+            decisions[i] = (
+                "furniture",
+                "dateline: a place and its outlet right above the first paragraph",
+            )
 
 
 @dataclass(frozen=True)
@@ -633,6 +869,9 @@ def _prefix_trim(text: str, *, first_body: bool) -> Trim | None:
     match = DATELINE_PREFIX.match(view.text)
     rule, why = "dateline_prefix", "the place and source (or date) before the first sentence"
     if match is None and first_body:
+        match = SOURCE_OUTLET_PREFIX.match(view.text)
+        rule, why = "source_prefix", "the source and outlet before the first sentence"
+    if match is None and first_body:
         match = OUTLET_PREFIX.match(view.text)
         rule, why = "outlet_prefix", "the outlet or place before the first sentence"
     if match is None or match.end() >= len(view.text):
@@ -644,6 +883,10 @@ def _prefix_trim(text: str, *, first_body: bool) -> Trim | None:
 
 
 def _end_mark_trim(text: str) -> Trim | None:
+    bar = TRAILING_BAR.search(text) if text.endswith(("|", "¦")) else None
+    if bar is not None:
+        start = bar.start() + len(bar.group()) - len(bar.group().lstrip())
+        return Trim(start, len(text), "end_bar", "a bar the page layout left after the text")
     offset = max(0, len(text) - TRIM_LOOK_CHARS)
     view = normalize_with_map(text[offset:])
     match = END_MARK.search(view.text) if "انتهي" in view.text else None
