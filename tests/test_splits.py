@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 
 from astana_corpus.dataset.splits import (
     DEFAULT_SEED,
+    SPLIT_NAMES,
     SplitConfig,
     check_splits,
     compute_splits,
@@ -99,3 +100,34 @@ def test_check_fails_when_lists_are_edited(project_root, seed_documents):
     problems = check_splits(project_root, texts)
     assert any(moved in p for p in problems)
     assert any("sha256" in p for p in problems)
+
+
+def test_migration_from_the_dev_split_of_release_0_1(tmp_path):
+    """A 0.1 checkout (splits/dev.txt, manifest keys `dev`) is told what to do, and after
+    the one rename A507 asks for, `astana split` rewrites the manifest without moving
+    a document."""
+    import json
+    import shutil
+
+    from astana_corpus.cli.main import main
+
+    root = tmp_path / "project"
+    for name in ("articles", "annotations", "splits"):
+        shutil.copytree(ROOT / name, root / name)
+    for name in ("dataset_card.md", "LICENSE"):
+        shutil.copy(ROOT / name, root)
+    committed = {n: (ROOT / "splits" / f"{n}.txt").read_text() for n in SPLIT_NAMES}
+    manifest = root / "splits/manifest.json"
+    data = json.loads(manifest.read_text())
+    for key in ("ratios", "counts", "sha256"):
+        data[key] = {("dev" if k == "validation" else k): v for k, v in data[key].items()}
+    manifest.write_text(json.dumps(data))
+    (root / "splits/validation.txt").rename(root / "splits/dev.txt")
+
+    assert main(["--root", str(root), "split"]) == 1  # A507: rename the file first
+    (root / "splits/dev.txt").rename(root / "splits/validation.txt")
+    assert main(["--root", str(root), "split"]) == 0
+    rewritten = json.loads(manifest.read_text())
+    assert list(rewritten["ratios"]) == ["train", "validation", "test"]
+    assert {n: (root / "splits" / f"{n}.txt").read_text() for n in SPLIT_NAMES} == committed
+    assert main(["--root", str(root), "split", "--check"]) == 0

@@ -197,3 +197,19 @@ def test_polars_recipe_gives_label_names(built):
     assert set(tags["ner_tags"].explode()) <= {"O"} | {
         f"{p}-{e['label']}" for d in RAW_GOLD.values() for e in d["entities"] for p in "BI"
     }
+
+
+def test_a_corpus_with_nothing_annotated_yet_still_draws(tmp_path):
+    """Regression: the span-length box plot raised on a corpus without any span."""
+    from astana_corpus.core.schema import read_schema
+    from astana_corpus.dataset.figures import render_figures
+    from astana_corpus.dataset.stats import DocumentLabels, corpus_stats
+
+    schema = read_schema(ROOT)
+    empty = {"train": [DocumentLabels("d1", (), ((),))], "validation": [], "test": []}
+    numbers = corpus_stats(
+        empty, schema.entity_names, schema.event_names, splits=["train", "validation", "test"]
+    )
+    images = render_figures(numbers, schema)
+    assert sorted(images) == sorted(f"{name}.png" for name, _ in FIGURES)
+    assert all(png.startswith(b"\x89PNG") for png in images.values())

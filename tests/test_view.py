@@ -258,3 +258,13 @@ def test_compare_without_predictions_is_refused(tmp_path):
         view(ROOT, out=tmp_path / "v.html", compare=True)
     assert exc.value.code == "A642"
     assert main(["--root", str(ROOT), "view", "--compare", "--out", str(tmp_path / "v")]) == 1
+
+
+def test_view_refuses_iob2_predictions_without_naming_an_option_it_lacks(tmp_path, capsys):
+    predictions = tmp_path / "tags.jsonl"
+    predictions.write_text('{"id": "astana-0001-p000", "ner_tags": ["O"]}\n', encoding="utf-8")
+    args = ["--root", str(ROOT), "view", "--predictions", str(predictions)]
+    assert main([*args, "--out", str(tmp_path / "v.html")]) == 1
+    err = capsys.readouterr().err
+    assert "[A624]" in err and "reads documents-shaped lines only" in err
+    assert "--format" not in err.split(";")[0]

@@ -365,8 +365,8 @@ CATALOGUE: dict[str, ErrorSpec] = {
     "A507": ErrorSpec(
         _V,
         "{path}: the split is called validation since release 1.0 (the Hugging Face name)",
-        "`git mv splits/dev.txt splits/validation.txt`, then `astana split` to rewrite the "
-        "manifest",
+        "`git mv splits/dev.txt splits/validation.txt`, then `astana split` (it reads the old "
+        "manifest's `dev` ratio and rewrites the manifest; no document moves)",
     ),
     # A6xx: predictions, evaluation, exports and baselines
     "A601": ErrorSpec(

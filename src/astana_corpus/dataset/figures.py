@@ -126,14 +126,15 @@ def _span_lengths(ax: Any, stats: Mapping[str, Any], colors: Mapping[str, str]) 
     labels = stats["entity_labels"]
     lengths = [stats["span_lengths"][lb] for lb in labels]
     drawn = [i for i, v in enumerate(lengths) if v]
-    ax.boxplot(
-        [lengths[i] for i in drawn],
-        positions=drawn,
-        orientation="horizontal",
-        widths=0.6,
-        showfliers=False,
-        medianprops={"color": "#222222"},
-    )
+    if drawn:  # no span at all (nothing annotated yet): the axes stay empty
+        ax.boxplot(
+            [lengths[i] for i in drawn],
+            positions=drawn,
+            orientation="horizontal",
+            widths=0.6,
+            showfliers=False,
+            medianprops={"color": "#222222"},
+        )
     for i, values in enumerate(lengths):
         # Every span as a dot, spread over the row by its rank (no random jitter).
         offsets = [((r % 5) - 2) * 0.08 for r in range(len(values))]

@@ -162,6 +162,8 @@ def _list_text(ids: Sequence[str]) -> str:
 
 def write_splits(root: Path, result: SplitResult) -> None:
     folder = root / SPLITS_DIR
+    if (folder / "dev.txt").is_file():  # release 0.1: rename it, never leave it orphaned
+        raise error("A507", path=folder / "dev.txt")
     for name, ids in result.lists().items():
         write_text(folder / f"{name}.txt", _list_text(ids))
     write_text(
@@ -226,6 +228,10 @@ def read_config(root: Path) -> SplitConfig:
         return SplitConfig()
     data = read_manifest(path)
     ratios = data.get("ratios")
+    if isinstance(ratios, dict) and "dev" in ratios and "validation" not in ratios:
+        # A manifest of release 0.1 (the split was `dev`): read its ratio as validation's,
+        # so `astana split` can rewrite it after `git mv splits/dev.txt splits/validation.txt`.
+        ratios = {("validation" if k == "dev" else k): v for k, v in ratios.items()}
     if not isinstance(ratios, dict) or set(ratios) != set(SPLIT_NAMES):
         raise error("A505", path=path, problem=f"ratios must name {SPLIT_NAMES}, got {ratios!r}")
     values = tuple(_number(ratios, n, integer=False, path=path) for n in SPLIT_NAMES)

@@ -142,7 +142,14 @@ def read_predictions(
     path: Path, gold: Mapping[str, GoldDocument], labels: Labels
 ) -> dict[str, Prediction]:
     """Documents-shaped predictions, checked (see ``read_prediction_file``)."""
-    return read_prediction_file(path, gold, labels, fmt="documents").predictions
+    try:
+        return read_prediction_file(path, gold, labels, fmt="documents").predictions
+    except AstanaError as exc:
+        if exc.code != "A624":
+            raise
+        # No --format here: say that this command reads documents lines only.
+        problem = "a line of another format: this command reads documents-shaped lines only"
+        raise error("A624", where=path, problem=problem) from exc
 
 
 def _wrong_format(record: Mapping[str, Any], where: str, expected: str, fmt: str) -> None:
