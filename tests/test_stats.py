@@ -213,3 +213,16 @@ def test_a_corpus_with_nothing_annotated_yet_still_draws(tmp_path):
     images = render_figures(numbers, schema)
     assert sorted(images) == sorted(f"{name}.png" for name, _ in FIGURES)
     assert all(png.startswith(b"\x89PNG") for png in images.values())
+
+
+def test_stats_of_a_dataset_folder_outside_a_checkout(built, tmp_path, monkeypatch):
+    """No checkout (no schema file), no --out: the figures go to build/figures of the
+    current folder, and the committed figures are never overwritten."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    committed = {p.name: p.read_bytes() for p in (ROOT / FIGURES_DIR).iterdir()}
+    monkeypatch.chdir(elsewhere)
+    assert main(["stats", "--dataset", str(built)]) == 0
+    drawn = sorted(p.name for p in (elsewhere / "build/figures").iterdir())
+    assert drawn == sorted([f"{name}.png" for name, _ in FIGURES] + [NUMBERS_FILE])
+    assert {p.name: p.read_bytes() for p in (ROOT / FIGURES_DIR).iterdir()} == committed

@@ -59,6 +59,7 @@ from astana_corpus.core.outputs import (
 )
 from astana_corpus.core.paths import (
     BASELINES_DIR,
+    BUILD_DIR,
     CARD_FILE,
     CONFIGS_DIR,
     DOCUMENTS_FILE,
@@ -73,6 +74,7 @@ from astana_corpus.core.paths import (
     RAW_DIR,
     RESOLUTIONS_DIR,
     RESULTS_DIR,
+    SCHEMA_FILE,
 )
 from astana_corpus.core.records import Document, GoldDocument, StageStats
 from astana_corpus.core.schema import Schema, read_schema
@@ -675,10 +677,12 @@ def stats(
 ) -> StatsResult:
     """Draw the figures (docs/figures/ by default) and write their numbers beside them;
     with ``check``, write nothing and return the files that differ from a fresh render."""
-    out = out or root / FIGURES_DIR
+    # The committed figures are of the committed data: another folder's go to build/.
+    out = out or root / (FIGURES_DIR if dataset is None else BUILD_DIR / "figures")
     check_output(out, looks_like=looks_like_figures, what="figures folder")
     numbers = figure_numbers(root, dataset=dataset)
-    images = render_figures(numbers, read_schema(root))
+    schema = read_schema(root) if dataset is None or (root / SCHEMA_FILE).is_file() else None
+    images = render_figures(numbers, schema)
     text = json.dumps(numbers, ensure_ascii=False, indent=1) + "\n"
     if check:
         fresh = {**images, NUMBERS_FILE: text.encode("utf-8")}

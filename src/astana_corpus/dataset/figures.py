@@ -58,8 +58,9 @@ def looks_like_figures(path: Path) -> bool:
     return path.is_dir() and all(p.name in names for p in path.iterdir())
 
 
-def render_figures(stats: Mapping[str, Any], schema: Schema) -> dict[str, bytes]:
-    """PNG bytes of every figure, by file name."""
+def render_figures(stats: Mapping[str, Any], schema: Schema | None) -> dict[str, bytes]:
+    """PNG bytes of every figure, by file name (label colours from ``schema``, or
+    matplotlib's default cycle without one, e.g. for a dataset folder outside a checkout)."""
     matplotlib = _matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -71,7 +72,7 @@ def render_figures(stats: Mapping[str, Any], schema: Schema) -> dict[str, bytes]
         "event_cooccurrence": _cooccurrence,
         "entities_per_document": _per_document,
     }
-    colors = {lb.name: lb.color for lb in schema.entities}
+    colors = {lb.name: lb.color for lb in schema.entities} if schema else {}
     out = {}
     with matplotlib.rc_context(_RC):
         for name, caption in FIGURES:
