@@ -328,7 +328,7 @@ REST = "وصل الوفد الحكومي إلى العاصمة الكازاخي�
 )
 def test_dateline_prefix_is_trimmed(prefix):
     line = prefix + REST
-    start, end, trims = trim_line(line)
+    start, end, trims = trim_line(line, first_body=True)
     assert line[start:end] == REST
     assert [(line[t.start : t.end], t.rule) for t in trims] == [(prefix.strip(), "dateline_prefix")]
 
@@ -629,7 +629,7 @@ def test_long_line_cut_before_its_full_stop_still_anchors_the_article():
 )
 def test_dateline_prefix_with_a_numeric_date_is_trimmed(prefix):
     line = prefix + REST
-    start, end, trims = trim_line(line)
+    start, end, trims = trim_line(line, first_body=True)
     assert line[start:end] == REST
     assert [(line[t.start : t.end], t.rule) for t in trims] == [(prefix.strip(), "dateline_prefix")]
 
@@ -663,3 +663,148 @@ def test_bar_left_at_the_end_is_trimmed(bar):
 )
 def test_body_lines_like_the_new_trims_are_not_trimmed(line):
     assert trim_line(line) == (0, len(line), [])
+
+
+# ---------------------------------------------------------------- quotes, lists, labels
+
+SPEAKER_QUOTES = [
+    'وقال لافروف: "موسكو تدعم الحل السياسي في سوريا"',
+    "وأكدت المتحدثة باسم الخارجية: «لا تراجع عن وقف إطلاق النار»",
+    "فأضاف الجعفري: (لن نوقّع على أي وثيقة قبل الجلسة العامة)",
+    "وصرّح رئيس الوفد: “الجولة المقبلة حاسمة”",
+    "وشدّدوا: «سنعود إلى الطاولة»",
+    "دي ميستورا: «المفاوضات شاقة»",
+    "وأوضحت: (نحن هنا للاستماع)",
+]
+
+
+@pytest.mark.parametrize("line", SPEAKER_QUOTES)
+def test_speaker_and_quote_between_body_paragraphs_are_kept(line):
+    kept([TITLE, BODY[0], line, *BODY[1:]])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "وقال المبعوث الأممي: «إن الهدنة صامدة» مشيراً إلى أن الجولة المقبلة ستعقد بعد شهر.",
+        "دي ميستورا: «المحادثات شاقة» لكنه أكد أن الوفود ستواصل العمل على الورقة المشتركة.",
+        "لافروف: «سنواصل دعم دمشق» وأضاف أن موسكو تنتظر رداً من الجانب التركي قريباً.",
+        "وأوضحت الخارجية: (لا موعد نهائياً بعد) في انتظار مشاورات الدول الضامنة الثلاث.",
+        'أردوغان: "الحل سياسي"، داعياً الأطراف إلى الالتزام بالهدنة في جميع المناطق.',
+        "وأعلنوا - «لن نغادر القاعة» - أنهم باقون حتى صدور البيان الختامي للجولة.",
+    ],
+)
+def test_speaker_and_quote_opening_a_line_are_no_dateline(line):
+    assert trim_line(line, first_body=True) == (0, len(line), [])
+    assert trim_line(line) == (0, len(line), [])
+
+
+@pytest.mark.parametrize(
+    "prefix", ["الدوحة - «الجزيرة نت»: ", "لندن - «الشرق الأوسط»: ", "عواصم - «الخليج»، وكالات: "]
+)
+def test_dateline_with_an_outlet_in_quotes_is_still_trimmed(prefix):
+    line = prefix + REST
+    start, end, trims = trim_line(line, first_body=True)
+    assert line[start:end] == REST
+    assert [t.rule for t in trims] == ["dateline_prefix"]
+    dropped_alone(prefix.strip(" :"), "dateline", where="top")
+
+
+def test_dateline_prefix_is_trimmed_in_the_opening_paragraphs_only():
+    lede = "أعلنت وزارة الخارجية الكازاخية وصول الوفود المشاركة في الجولة الجديدة من المحادثات"
+    prefix = "أستانة - سانا: "
+    # Under a lede (a long line without a full stop) the dateline still opens the article.
+    doc = clean_document(
+        META,
+        "\n".join([TITLE, lede, prefix + BODY[0], BODY[1]]),
+        source_format="txt",
+        source_kind="utf-8",
+    )
+    assert doc.paragraph_text(2) == BODY[0]
+    # Further down, the same shape is the article's own text and stays whole.
+    raw = "\n".join([TITLE, BODY[0], BODY[1], prefix + BODY[2]])
+    doc = clean_document(META, raw, source_format="txt", source_kind="utf-8")
+    assert doc.paragraph_text(3) == prefix + BODY[2]
+    assert not [d for d in doc.provenance.dropped if d.reason == TRIMMED]
+
+
+ITEMS = ["- الصين", "- العراق", "- الأمم المتحدة", "- لبنان", "- الاتحاد الأوروبي"]
+
+
+@pytest.mark.parametrize(
+    "lead_in",
+    [
+        "وتضم قائمة الدول المشاركة بصفة مراقب",
+        "ومن أبرز الأطراف التي حضرت الجلسة الافتتاحية",
+        "فيما يلي أسماء الوفود المدعوة",
+        "وشارك في الاجتماع ممثلون عن",
+        "والمراقبون هم",
+        "البنود الأربعة المتفق عليها هي",
+    ],
+)
+def test_bullet_list_announced_without_a_colon_is_kept(lead_in):
+    kept([TITLE, BODY[0], lead_in, *ITEMS[:4], *BODY[1:]])
+    kept([TITLE, BODY[0], lead_in, *ITEMS, *BODY[1:]])
+
+
+def test_tag_runs_outside_the_article_are_still_dropped_under_a_title_or_headline():
+    got = details([TITLE, *TAGS[:4], *BODY])
+    assert got == [None] + ["tag_run"] * 4 + [None] * 3
+    related = "روسيا تعلن موعد الجولة المقبلة من محادثات جنيف"
+    got = details([TITLE, *BODY, related, *TAGS[:4]])
+    assert got == [None] * 4 + ["related_headline"] + ["tag_run"] * 4
+
+
+def test_no_related_headline_next_to_a_line_dropped_by_its_context():
+    headline = "روسيا تعلن موعد الجولة المقبلة من محادثات جنيف"
+    got = details([TITLE, BODY[0], *TAGS[:4], headline, *BODY[1:]])
+    assert got == [None, None] + ["tag_run"] * 4 + [None] * 3
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "أخبار سارة للنازحين",
+        "أخبار سارة للسوريين",
+        "أخبار عن موعد الجولة",
+        "أخبار تبشر بالحل",
+        "الأخبار الواردة من أستانة",
+        "أخبار لا تسر المعارضة",
+    ],
+)
+def test_headlines_that_begin_with_news_are_kept(line):
+    kept([line, *BODY])
+    kept([TITLE, BODY[0], line, *BODY[1:]])
+
+
+@pytest.mark.parametrize("line", ["أخبار سوريا", "الأخبار الدولية", "أخبار العالم العربي"])
+def test_news_section_labels_are_still_dropped(line):
+    dropped_alone(line, "section_label", where="top")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "متابعة: وفد المعارضة يصل إلى أستانة",
+        "متابعة: الوفود تبدأ جلساتها المغلقة اليوم",
+        "ترجمة - المعارضة ترفض الورقة الروسية الجديدة",
+        "كتب: الوزير على حسابه أن الجولة حاسمة",
+        "المصدر: لا اتفاق قبل نهاية الجولة",
+    ],
+)
+def test_headlines_after_a_byline_label_are_kept(line):
+    kept([line, *BODY])
+    kept([TITLE, *BODY, line])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "متابعة: قسم الرصد",
+        "ترجمة - سلمى الأحمد",
+        "المحرر: قناة الغد الفضائية الإخبارية | عدد المشاهدات: 51",
+        "مراسلنا: عبد الرحمن بن خالد العلي",
+    ],
+)
+def test_bylines_with_names_of_several_words_are_still_dropped(line):
+    dropped_alone(line, "byline", where="top")

@@ -26,9 +26,14 @@ menu with sub-entry lines above or below the article, the name under a masthead 
 short labels, breadcrumbs and outlet names above the article, a related headline between
 two body paragraphs or after the last one, a sign-off name after the last one. A copy of
 a kept title with an outlet label is a ``duplicate_paragraph``. Furniture at the edge of a
-kept line (a dateline prefix, an end mark, a trailing bar) is cut off by ``trim_line``:
-the paragraph is then a sub-span of the line, and the cut part is listed with reason
-``trimmed``.
+kept line (a dateline prefix in the opening paragraphs, an end mark, a trailing bar) is
+cut off by ``trim_line``: the paragraph is then a sub-span of the line, and the cut part
+is listed with reason ``trimmed``.
+
+Article text that looks like furniture is guarded: a speaker and a quote ('وقال لافروف:
+"…"') is no place and source, a bullet list under a sentence that announces it is no tag
+list, and a label followed by a sentence ("متابعة: وفد المعارضة يصل إلى أستانة", "أخبار
+سارة للسوريين") is a headline.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ from astana_corpus.ingest.sources import ArticleMeta
 
 PARAGRAPH_SEPARATOR = "\n"
 # Bumped whenever a rule changes what is kept, so drift can be traced to it.
-CLEANING_VERSION = "3"
+CLEANING_VERSION = "4"
 
 # Line breaks of every convention the raw files may use (CRLF, CR, LF and
 # the Unicode line/paragraph separators).
@@ -127,13 +132,6 @@ AGENCIES = _words(
     "shutterstock",
 )
 _AGENCY = rf"(?<!\w)(?:{AGENCIES})(?!\w)"
-# An outlet or agency named in brackets or quotes: "(رويترز)", "«الخليج»".
-_QUOTED_SOURCE = r"(?:\([^()\d]{1,40}\)|«[^«»\d]{1,40}»|\"[^\"\d]{1,40}\"|“[^“”\d]{1,40}”)"
-_SOURCE = rf"(?:{_AGENCY}|{_QUOTED_SOURCE})"
-# Several sources in a row: "«الخليج»، وكالات", "رويترز/ أ ف ب".
-_SOURCES = rf"{_SOURCE}(?:\s*[،,/+&]\s*{_SOURCE})*"
-# A place of one to three words (letters only: "أستانا-7" is no dateline).
-_PLACE = r"[^\W\d_]+(?:\s+[^\W\d_]+){0,2}"
 # Reporting verbs that open a news sentence ("وقال", "ونقلت", "أعلنوا"), in the matching
 # view, with a conjunction and a feminine, dual or plural ending: a line or a remainder
 # that starts with one is article text, not a name.
@@ -142,6 +140,34 @@ _OPENER = (
     r"|اعتبر|حذر|دعا|دعت|نفي|نفت|بين|راي|رات|قالوا|اكدوا)(?:ت|ا|وا)?"
 )
 _OPENER_WORD = re.compile(rf"^{_OPENER}$")
+_WORD_END = r"(?![^\W\d_])"
+# Particles, pronouns and prepositions (matching view) that a name never holds: a quote, a
+# headline or a sentence does ("«لن نقبل بأي شروط»", "وفد المعارضة يصل إلى أستانة").
+_FUNCTION_WORDS = (
+    r"(?:ان|انه|انها|انهم|لن|لم|لا|ليس|قد|لقد|ما|نحن|انا|هو|هي|هم|هذا|هذه|ذلك|تلك|الذي|التي"
+    r"|في|من|الي|علي|عن|مع|حول|بعد|قبل|منذ|حتي|دون|لكن|لكنه|بل|كل|اي|باي|سوف)"
+)
+_NAME_WORD = rf"(?!(?:{_FUNCTION_WORDS}|{_OPENER}){_WORD_END})[^\W\d_]+"
+# Words that follow an outlet's name as a brand, not a predicate: "«الجزيرة نت»".
+_BRAND_WORDS = r"(?:نت|نيوز|اونلاين|اون|لاين|بوست|تايمز|برس|تي|دوت|كوم|انفو|ميديا|بلس)"
+# An outlet named in brackets or quotes: one to three words of a name, and not a definite
+# word followed by an indefinite one, which is a sentence ("«المحادثات صعبة»", "«الحل
+# سياسي»") unless the second is a brand word.
+_QUOTED_NAME = (
+    rf"(?!ال[^\W\d_]+\s+(?!ال|{_BRAND_WORDS}{_WORD_END})[^\W\d_])"
+    rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}"
+)
+# An agency or outlet named in brackets or quotes: "(رويترز)", "«الخليج»", "(أ ف ب)".
+_QUOTED_SOURCE = (
+    rf"(?:\(\s*(?:{_AGENCY}|{_QUOTED_NAME})\s*\)|«\s*(?:{_AGENCY}|{_QUOTED_NAME})\s*»"
+    rf"|\"\s*(?:{_AGENCY}|{_QUOTED_NAME})\s*\"|“\s*(?:{_AGENCY}|{_QUOTED_NAME})\s*”)"
+)
+_SOURCE = rf"(?:{_AGENCY}|{_QUOTED_SOURCE})"
+# Several sources in a row: "«الخليج»، وكالات", "رويترز/ أ ف ب".
+_SOURCES = rf"{_SOURCE}(?:\s*[،,/+&]\s*{_SOURCE})*"
+# A place of one to three words (letters only: "أستانا-7" is no dateline) that does not
+# begin with a verb of saying: "وقال لافروف: «…»" introduces a quote.
+_PLACE = rf"(?!{_OPENER}{_WORD_END})[^\W\d_]+(?:\s+[^\W\d_]+){{0,2}}"
 
 _WEEKDAYS = (
     "الاحد|الاثنين|الاتنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|"
@@ -187,6 +213,14 @@ CAPTION_MAX_CHARS = 160
 _NAME = r"[^\W\d_]+(?:\s+[^\W\d_]+){0,2}"
 # Kinds of piece that a byline may name instead of a writer.
 _PIECE_KINDS = "تقرير|خاص|متابعه|ترجمه|تحقيق|رصد"
+
+# What follows a byline label is a name: a rest that holds a particle, a preposition or a
+# reporting verb is a sentence or a headline ("كتب: الوزير في تغريدة …").
+_BYLINE_REST = rf"(?!.*(?<![^\W\d_])(?:{_FUNCTION_WORDS}|{_OPENER}){_WORD_END})(?=[^\s.!?؟])"
+# A word of a section label names a topic ("أخبار سوريا", "الأخبار العربية"); a particle, a
+# verb or a word with a preposition and the article ("للسوريين", "بالمعارضة") makes a
+# headline ("أخبار سارة للسوريين").
+_LABEL_WORD = rf"(?!(?:{_FUNCTION_WORDS}|{_OPENER}){_WORD_END}|لل|بال)[^\W\d_]+"
 
 # Patterns run on the matching view (normalize(): hamza forms folded,
 # ta marbuta → ه, diacritics and tatweel removed), so spelling variants of
@@ -250,10 +284,13 @@ FURNITURE_PATTERNS: tuple[FurniturePattern, ...] = (
         # A label with a separator and a few words: "كتب : وكالات", "المحرر: ... | ...". A
         # sentence that begins with "كتب" ("كتب الوزير في تغريدة...") has no separator.
         _p(
-            r"^\W*(?:كتب|كتبت|كتبه|بقلم|اعداد|تحرير|متابعه|ترجمه|المحرر|محرر|مراسل|مراسلنا"
+            r"^\W*(?:(?:كتب|كتبت|كتبه|بقلم|اعداد|تحرير|المحرر|محرر|مراسل|مراسلنا"
             r"|مراسلتنا|المصدر|مصدر\s+الخبر|by|written\s+by|source)"
-            r"(?:\s*[:：\-–—|/]+\s*[^\s.!?؟]\S*(?:\s+\S+){0,9}"
-            rf"|\s+(?:{_SOURCES}))\W*$"
+            rf"(?:\s*[:：\-–—|/]+\s*{_BYLINE_REST}\S*(?:\s+\S+){{0,9}}"
+            rf"|\s+(?:{_SOURCES}))"
+            # a follow-up or translation names its outlet or translator in one to three
+            # words; "متابعة: وفد المعارضة يصل إلى أستانة" is a headline
+            rf"|(?:متابعه|ترجمه)\s*[:：\-–—|/]+\s*{_BYLINE_REST}\S*(?:\s+\S+){{0,2}})\W*$"
         ),
         "who wrote the article or where it comes from, on its own line",
     ),
@@ -331,7 +368,7 @@ FURNITURE_PATTERNS: tuple[FurniturePattern, ...] = (
     FurniturePattern(
         "section_label",
         _p(
-            r"^\W*(?:(?:ال)?اخبار(?:\s+[^\W\d_]+){0,2}|(?:ال)?بث\s+(?:ال)?مباشر(?:\s+\S+){0,4}"
+            rf"^\W*(?:(?:ال)?اخبار(?:\s+{_LABEL_WORD}){{0,2}}|(?:ال)?بث\s+(?:ال)?مباشر(?:\s+\S+){{0,4}}"
             r"|(?:ال)?تغطيه\s+(?:ال)?(?:حيه|مباشره)(?:\s+\S+){0,2})\W*$"
         ),
         "a section label or site menu entry",
@@ -428,6 +465,9 @@ ANCHOR_MIN_WORDS = 20
 # words. An article's own list is announced by a line ending in ":" or has longer items.
 TAG_RUN_MIN = 4
 _TAG_ITEM = re.compile(r"^[-–—•·▪◦*]\s*[^\W\d_]\S*(?:\s+\S+){0,2}$")
+# A line of this many words right above a bullet run inside the article, with no full
+# stop, is a sentence that announces the list even without a colon.
+LEAD_IN_MIN_WORDS = 4
 # A related-story headline between body paragraphs: short, unpunctuated, and not the
 # cross-head of the next paragraph, which repeats most of its words.
 # A subheading of the article is short (up to five words: "خطوة أولى على طريق طويل"); a
@@ -477,7 +517,8 @@ _PLACE_AND_OUTLET = re.compile(
 # first word is no conjunction, verb or reporting verb of a sentence cut off by an excerpt
 # ("وقالت ...", "سيشارك ..."), so a truncated last line is kept.
 _SENTENCE_START = re.compile(r"^(?:[وف]|س?[يتن])")
-_QUOTED_LINE = re.compile(r"^[\"«“'].*[\"»”']\W*$")
+# A quotation, bare or after its speaker and a colon ('وقال لافروف: "…"'), is article text.
+_QUOTED_LINE = re.compile(r"^(?:[^:：\"«“'()]{1,60}[:：]\s*)?[\"«“'(].*[\"»”')]\W*$")
 
 # Trims: furniture at the edge of a body line. Each runs on the matching view of the line
 # (one view character per original one, diacritics deleted) and is mapped back.
@@ -487,8 +528,12 @@ _DASH = r"(?:\s+[\-–—/]\s*|[\-–—/]\s+)"
 # A numeric date in a dateline: "موسكو, 3-9-2018 - ", "حلب 15.03.2018: ".
 _NUMERIC_DATE = r"\d{1,4}[./\-]\d{1,2}[./\-]\d{1,4}(?!\d)"
 _TRIM_END = r"\s*[.:\-–—/]?\s*(?=[^\W\d_]|[\"«“(])"
+# An outlet in quotes at the end of a dateline is followed by its separator ("بيروت -
+# «المدينة»: …"); a quote followed by the text is a speaker's ("لافروف: «سنواصل» وأضاف").
+_QUOTE_CLOSED_BY_SEPARATOR = r"(?:(?<![»\"”])|(?=\s*[.:\-–—/]))"
 DATELINE_PREFIX = re.compile(
     rf"^\W{{0,2}}(?:{_PLACE}\s*(?:{_QUOTED_SOURCE}\s*)?(?:{_DASH}|\s*:\s*){_SOURCES}"
+    rf"{_QUOTE_CLOSED_BY_SEPARATOR}"
     rf"|{_PLACE}\s*\(\s*(?:{_AGENCY})\s*\){_DASH}"
     rf"|{_PLACE}\s+{_DATE}\s*(?:{_SOURCES}\s*)?[\-–—/:]"
     rf"|{_PLACE}\s*[،,]?\s*{_NUMERIC_DATE}\s*(?:{_SOURCES}\s*)?[\-–—/:])"
@@ -507,6 +552,10 @@ END_MARK = re.compile(r"\s*(?:[/\\(\[«\-–—]\s*انتهي\s*[/\\)\]»\-–�
 # dash, slash, colon or bracket in them.
 TRIM_LOOK_CHARS = 100
 _TRIM_HEAD_HINT = re.compile(r"[\-–—/:(]")
+# A dateline prefix opens the article: it is looked for in the first lines of at least
+# ``BODY_MIN_WORDS`` words only (a lede may stand above it), never further down, where
+# "وقال لافروف: «…»" is the article's own text.
+OPENING_PARAGRAPHS = 2
 # What is left after a trim must still be a sentence.
 TRIM_MIN_REST_WORDS = 5
 
@@ -669,6 +718,9 @@ def _mark_context(
     and a sign-off after the last paragraph."""
     n = len(blocks)
     words = [len(b.text.split()) for b in blocks]
+    # Lines kept by the line rules: a line that a context rule drops below is no evidence
+    # that its neighbour is furniture (a list's lead-in is no headline between paragraphs).
+    kept_by_lines = [d is None for d in decisions]
     body = {
         i
         for i in range(n)
@@ -705,6 +757,7 @@ def _mark_context(
         if (
             before in body
             and after in body
+            and not any(kept_by_lines[k] for k in (*range(before + 1, i), *range(i + 1, after)))
             and HEADLINE_MIN_WORDS <= words[i] <= HEADLINE_MAX_WORDS
             and not _LINE_END_PUNCT.search(text)
             and not _QUOTED_LINE.match(text)
@@ -777,12 +830,28 @@ def _mark_bullet_runs(
                     "furniture",
                     f"menu: {items} bullet entries and {subs} lines of sub-entries",
                 )
-        elif items >= TAG_RUN_MIN and not subs:
+        elif items >= TAG_RUN_MIN and not subs and not _announces_list(blocks, i - 1, first, last):
             before = next((k for k in range(i - 1, -1, -1) if decisions[k] is None), None)
             if before is None or not blocks[before].text.endswith((":", "：")):
                 for k in range(i, j):
                     decisions[k] = ("furniture", f"tag_run: {j - i} short bullet lines, no heading")
         i = max(j, i + 1)
+
+
+def _announces_list(blocks: list[Block], k: int, first: int, last: int) -> bool:
+    """Whether line ``k``, right above a bullet run inside the article, is a lead-in that
+    announces it without a colon: an unfinished sentence ("وتضم قائمة الدول المشاركة
+    بصفة مراقب") of ``LEAD_IN_MIN_WORDS`` words or more, or opening with a conjunction.
+    A title or a related headline stands outside the article, a body line ends in a stop."""
+    if not first <= k < last:
+        return False
+    text = blocks[k].text
+    n_words = len(text.split())
+    return (
+        not _TAG_ITEM.match(text)
+        and not _SENTENCE_END.search(text)
+        and (n_words >= LEAD_IN_MIN_WORDS or (n_words >= 2 and text[0] in "وف"))
+    )
 
 
 def _mark_head(
@@ -835,22 +904,26 @@ class Trim:
     why: str
 
 
-def trim_line(text: str, *, first_body: bool = False) -> tuple[int, int, list[Trim]]:
+def trim_line(
+    text: str, *, first_body: bool = False, opening: bool = False
+) -> tuple[int, int, list[Trim]]:
     """The span of ``text`` to keep, and the furniture cut off its edges.
 
-    A dateline prefix ("<place>- <agency>.", "<place> <date> /", or in the first body
-    paragraph a bare "<outlet>-") and an end mark ("/انتهى/") are cut when what remains is
-    still a sentence of ``TRIM_MIN_REST_WORDS`` words or more.
+    In the opening paragraphs (``opening``, or the first body paragraph) a dateline prefix
+    ("<place>- <agency>.", "<place> <date> /"); in the first body paragraph also a bare
+    "<outlet>-"; in any line, an end mark ("/انتهى/"). Each is cut when what remains is
+    still a sentence of ``TRIM_MIN_REST_WORDS`` words or more. A later line that opens with
+    a speaker and a quote ('وقال لافروف: «…» …') is never a dateline.
 
     >>> line = "دمشق- وكالات. وصل الوفد إلى العاصمة اليوم لبحث الهدنة. /انتهى/"
-    >>> start, end, trims = trim_line(line)
+    >>> start, end, trims = trim_line(line, first_body=True)
     >>> line[start:end]
     'وصل الوفد إلى العاصمة اليوم لبحث الهدنة.'
     >>> [(line[t.start : t.end], t.rule) for t in trims]
     [('دمشق- وكالات.', 'dateline_prefix'), ('/انتهى/', 'end_mark')]
     """
     start, end, trims = 0, len(text), []
-    prefix = _prefix_trim(text, first_body=first_body)
+    prefix = _prefix_trim(text, first_body=first_body, opening=opening or first_body)
     if prefix is not None:
         trims.append(prefix)
         start = prefix.end + len(text[prefix.end :]) - len(text[prefix.end :].lstrip())
@@ -861,8 +934,10 @@ def trim_line(text: str, *, first_body: bool = False) -> tuple[int, int, list[Tr
     return start, end, trims
 
 
-def _prefix_trim(text: str, *, first_body: bool) -> Trim | None:
+def _prefix_trim(text: str, *, first_body: bool, opening: bool) -> Trim | None:
     head = text[:TRIM_LOOK_CHARS]
+    if not opening:
+        return None  # a dateline opens the article; a later line is the article's own text
     if not _TRIM_HEAD_HINT.search(head):
         return None  # the common case, without the per-character view
     view = normalize_with_map(head)
@@ -910,11 +985,17 @@ def clean_document(
     first_body = next(
         (i for i, b in enumerate(blocks) if decisions[i] is None and is_body_like(b.text)), None
     )
+    long_lines = [
+        i
+        for i, b in enumerate(blocks)
+        if decisions[i] is None and len(b.text.split()) >= BODY_MIN_WORDS
+    ]
+    opening = set(long_lines[:OPENING_PARAGRAPHS])
     for i, (block, decision) in enumerate(zip(blocks, decisions, strict=True)):
         if decision is not None:
             dropped.append(DroppedBlock(block.start, block.end, decision[0], decision[1]))
             continue
-        start, end, trims = trim_line(block.text, first_body=i == first_body)
+        start, end, trims = trim_line(block.text, first_body=i == first_body, opening=i in opening)
         text = block.text[start:end]
         for t in trims:
             dropped.append(
