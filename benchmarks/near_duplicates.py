@@ -119,7 +119,7 @@ def scale_one(n: int) -> dict[str, float]:
 
     texts, injected = articles(n)
     start = time.perf_counter()
-    groups, pairs = find_near_duplicates(texts, Settings())
+    groups, pairs, _, _ = find_near_duplicates(texts, Settings())
     seconds = time.perf_counter() - start
     due = []
     for a, b in injected:

@@ -15,6 +15,7 @@ from astana_corpus.core.arabic import match_key
 from astana_corpus.core.errors import AstanaError
 from astana_corpus.dataset.near_duplicates import (
     Settings,
+    colliding_pairs,
     find_near_duplicates,
     lsh_candidates,
     paragraph_fingerprints,
@@ -142,7 +143,7 @@ def test_grouping_matches_the_exact_rule_on_constructed_copies():
         texts[a], texts[b] = "\n".join(source), "\n".join(copy)
         j, c = jaccard_containment(texts[a], texts[b])
         expected[(a, b)] = j >= 0.8 or c >= 0.7
-    groups, pairs = find_near_duplicates(texts, Settings())
+    groups, pairs, _, _ = find_near_duplicates(texts, Settings())
     grouped = {(a, b): groups[a] == groups[b] for a, b in expected}
     assert sum(expected.values()) >= 30 and sum(not v for v in expected.values()) >= 10
     missed = [p for p, want in expected.items() if want and not grouped[p]]
@@ -212,12 +213,16 @@ def test_manifest_records_the_thresholds_and_old_manifests_get_defaults(tmp_path
     data = json.loads((tmp_path / "splits/manifest.json").read_text(encoding="utf-8"))
     assert data["containment_threshold"] == 0.75
     assert (data["min_paragraph_chars"], data["lsh_bands"], data["lsh_rows"]) == (40, 21, 6)
+    assert data["max_paragraph_documents"] == 3
+    assert data["boilerplate_paragraphs"] == {"count": 0, "most_widespread": []}
     assert read_config(tmp_path).containment == 0.75
-    for key in ("containment_threshold", "min_paragraph_chars", "lsh_bands", "lsh_rows"):
+    keys = ("containment_threshold", "min_paragraph_chars", "lsh_bands", "lsh_rows")
+    for key in (*keys, "max_paragraph_documents"):
         del data[key]
     (tmp_path / "splits/manifest.json").write_text(json.dumps(data), encoding="utf-8")
     old = read_config(tmp_path)
     assert (old.containment, old.min_paragraph_chars, old.bands, old.rows) == (0.7, 40, 21, 6)
+    assert old.max_paragraph_documents == 3
 
 
 @pytest.mark.parametrize(
@@ -229,6 +234,9 @@ def test_manifest_records_the_thresholds_and_old_manifests_get_defaults(tmp_path
         {"lsh_bands": 30},
         {"lsh_rows": 0},
         {"lsh_bands": 2.5},
+        {"max_paragraph_documents": 1},
+        {"max_paragraph_documents": 3.0},
+        {"max_paragraph_documents": None},
     ],
 )
 def test_bad_thresholds_in_the_manifest_are_refused(tmp_path, change):
@@ -239,3 +247,92 @@ def test_bad_thresholds_in_the_manifest_are_refused(tmp_path, change):
     with pytest.raises(AstanaError) as info:
         read_config(tmp_path)
     assert info.value.code == "A505"
+
+
+# A stock sentence of reports on the talks (our own wording), 65 characters.
+STOCK = "وتعقد المحادثات بمشاركة روسيا وتركيا وإيران بصفتها الدول الضامنة."
+
+
+def expected_groups(texts: dict[str, str], cap: int) -> dict[str, str]:
+    """The grouping rule computed with Python sets and strings only: pairs at Jaccard
+    >= 0.8 or containment >= 0.7, or sharing a line of >= 40 characters of matching view
+    that at most ``cap`` documents contain; union-find, smallest id as the key."""
+    lines = {
+        d: {match_key(line) for line in t.split("\n") if len(match_key(line)) >= 40}
+        for d, t in texts.items()
+    }
+    holders: dict[str, set[str]] = {}
+    for d, found in lines.items():
+        for line in found:
+            holders.setdefault(line, set()).add(d)
+    key = {d: d for d in texts}
+
+    def root(d: str) -> str:
+        while key[d] != d:
+            d = key[d]
+        return d
+
+    ids = sorted(texts)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            j, c = jaccard_containment(texts[a], texts[b])
+            shared = any(len(holders[line]) <= cap for line in lines[a] & lines[b])
+            if j >= 0.8 or c >= 0.7 or shared:
+                ra, rb = root(a), root(b)
+                key[max(ra, rb)] = min(ra, rb)
+    return {d: root(d) for d in ids}
+
+
+def test_one_stock_sentence_does_not_chain_unrelated_articles():
+    """The reviewer's repro: 40 unrelated articles, each with the same stock sentence,
+    were one group of 780 "paragraph" pairs, all in train."""
+    rng = random.Random(11)
+    texts = {
+        f"astana-{n:04d}": "\n".join([paragraph(rng), STOCK, paragraph(rng)]) for n in range(40)
+    }
+    want = expected_groups(texts, cap=3)
+    assert len(set(want.values())) == 40  # the independent rule: 40 singletons
+    result = compute_splits(texts, SplitConfig())
+    assert result.groups == want
+    assert result.near_duplicates == []
+    assert result.boilerplate_count == 1
+    (stock,) = result.boilerplate
+    assert (stock.documents, stock.text) == (40, match_key(STOCK))
+    assert stock.ids == ("astana-0000", "astana-0001", "astana-0002")
+    assert len(set(result.assignment.values())) == 3  # no longer all in train
+    recorded = manifest(result)["boilerplate_paragraphs"]
+    assert recorded["count"] == 1 and recorded["most_widespread"][0]["documents"] == 40
+
+
+@pytest.mark.parametrize(("holders", "grouped"), [(2, True), (3, True), (4, False)])
+def test_a_shared_paragraph_groups_up_to_the_cap(holders, grouped):
+    rng = random.Random(holders)
+    texts = {
+        f"astana-{n:04d}": "\n".join([paragraph(rng), SOURCE[2], paragraph(rng)])
+        for n in range(holders)
+    }
+    want = expected_groups(texts, cap=3)
+    assert (len(set(want.values())) == 1) is grouped
+    result = compute_splits(texts, SplitConfig())
+    assert result.groups == want
+    assert result.boilerplate_count == (0 if grouped else 1)
+    assert {p.rule for p in result.near_duplicates} == ({"paragraph"} if grouped else set())
+
+
+def test_a_larger_cap_from_the_manifest_groups_more():
+    rng = random.Random(5)
+    texts = {f"astana-{n:04d}": "\n".join([paragraph(rng), STOCK]) for n in range(5)}
+    result = compute_splits(texts, SplitConfig(max_paragraph_documents=5))
+    assert set(result.groups.values()) == {"astana-0000"}
+    assert result.groups == expected_groups(texts, cap=5)
+
+
+def test_a_key_run_above_the_cap_gives_linear_pairs():
+    """10,000 sets sharing one band key: all pairs would be ~50M; a star is 9,999."""
+    keys = np.zeros(10_000, dtype=np.uint64)
+    owner = np.arange(10_000)
+    pairs = colliding_pairs(keys, owner, max_run=3)
+    assert pairs.shape == (9_999, 2)
+    assert set(pairs[:, 0].tolist()) == {0}
+    small = colliding_pairs(keys[:3], owner[:3], max_run=3)
+    assert sorted(map(tuple, small.tolist())) == [(0, 1), (0, 2), (1, 2)]

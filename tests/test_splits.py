@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+import shutil
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from astana_corpus.core.errors import AstanaError
 from astana_corpus.dataset.splits import (
     DEFAULT_SEED,
     SPLIT_NAMES,
+    Move,
     SplitConfig,
     check_splits,
     compute_splits,
     first_seed_with_nonempty_splits,
+    split_changes,
     split_of,
     write_splits,
 )
@@ -131,3 +137,85 @@ def test_migration_from_the_dev_split_of_release_0_1(tmp_path):
     assert list(rewritten["ratios"]) == ["train", "validation", "test"]
     assert {n: (root / "splits" / f"{n}.txt").read_text() for n in SPLIT_NAMES} == committed
     assert main(["--root", str(root), "split", "--check"]) == 0
+
+
+def quoting_project(project_root, seed_documents):
+    """The committed articles and splits plus a new article that quotes one paragraph of
+    astana-0001 (test) and one of astana-0004 (validation), in our own frame."""
+    from astana_corpus.ingest.sources import register_articles
+
+    for name in ("articles", "splits"):
+        shutil.copytree(ROOT / name, project_root / name)
+    by_id = {d.id: d.text.split("\n") for d in seed_documents}
+    lines = [
+        "نشرت وكالات الأنباء اليوم مقتطفات من تقارير سابقة عن جولات المحادثات في أستانة",
+        by_id["astana-0001"][1],
+        by_id["astana-0004"][3],
+        "وتبقى الجولة المقبلة رهن التوافق بين الدول الضامنة على جدول الأعمال ومكان الانعقاد",
+    ]
+    (project_root / "articles/raw/900_quotes.txt").write_text("\n".join(lines) + "\n")
+    (new,) = register_articles(project_root)
+    return new.id
+
+
+def test_split_refuses_to_move_a_committed_document(project_root, seed_documents, capsys):
+    from astana_corpus import pipeline
+    from astana_corpus.cli import main
+
+    new = quoting_project(project_root, seed_documents)
+    before = {p.name: p.read_bytes() for p in (project_root / "splits").iterdir()}
+    with pytest.raises(AstanaError) as info:
+        pipeline.split(project_root)
+    assert info.value.code == "A520"
+    assert "astana-0004: validation → test" in str(info.value)
+    assert {p.name: p.read_bytes() for p in (project_root / "splits").iterdir()} == before
+    capsys.readouterr()
+    assert main(["--root", str(project_root), "split"]) == 1
+    assert "[A520]" in capsys.readouterr().err
+
+    assert main(["--root", str(project_root), "split", "--allow-moves"]) == 0
+    out = capsys.readouterr().out
+    assert "1 document moved, 1 added, 0 removed" in out
+    assert "moved astana-0004: validation → test (joined group astana-0001" in out
+    assert f"added {new}: test (group astana-0001)" in out
+    outcome = pipeline.split(project_root)  # now committed: nothing moves
+    assert outcome.changes.moves == [] and outcome.changes.added == []
+
+
+def test_split_changes_name_the_group_joined():
+    texts = {"a-1": "x", "a-2": "y"}
+    result = compute_splits(texts, SplitConfig())
+    result.groups["a-2"] = "a-1"
+    result.assignment["a-2"] = result.assignment["a-1"]
+    other = next(n for n in ("train", "validation", "test") if n != result.assignment["a-1"])
+    changes = split_changes({other: ["a-2"]}, result)
+    assert changes.moves == [
+        Move("a-2", other, result.assignment["a-1"], "a-1", "joined group a-1")
+    ]
+    assert changes.added == ["a-1"] and changes.removed == []
+
+
+def test_card_similarity_ranges_are_what_split_report_prints(tmp_path, capsys):
+    """The card's pairwise Jaccard and containment ranges of the committed articles are the
+    output of the command written next to them."""
+    import json
+    import re
+
+    from astana_corpus.cli import main
+
+    card = (ROOT / "dataset_card.md").read_text(encoding="utf-8")
+    found = re.search(
+        r"pairwise Jaccard (\d\.\d\d)–(\d\.\d\d),\s+containment (\d\.\d\d)–(\d\.\d\d), "
+        r"no shared paragraph: `astana split --report pairs\.json`",
+        card,
+    )
+    assert found, "the card's sentence on pairwise similarity changed"
+    out = tmp_path / "pairs.json"
+    assert main(["--root", str(ROOT), "split", "--report", str(out)]) == 0
+    printed = capsys.readouterr().out
+    report = json.loads(out.read_text(encoding="utf-8"))
+    jaccard = [f"{x:.2f}" for x in report["jaccard_range"]]
+    containment = [f"{x:.2f}" for x in report["containment_range"]]
+    assert list(found.groups()) == jaccard + containment
+    assert f"Jaccard {'–'.join(jaccard)}, containment {'–'.join(containment)}" in printed
+    assert report["pairs_sharing_a_paragraph"] == 0 and len(report["pairs"]) == 10

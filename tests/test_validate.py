@@ -358,6 +358,20 @@ def test_e020_paragraph_in_two_splits():
     assert check_contamination(apart, [a, b, c], min_chars=90) == []  # SHARED is shorter
 
 
+def test_e020_skips_boilerplate_and_still_fires_below_the_cap():
+    """SHARED in four documents (more than the cap of 3) is boilerplate: no E020 across
+    splits; with the cap at 4, or in two documents only, it is contamination."""
+    docs = [make_doc(f"c-001{n}", [OWN[n], SHARED]) for n in range(4)]
+    lists = {"train": ["c-0010", "c-0011"], "validation": ["c-0012"], "test": ["c-0013"]}
+    assert check_contamination(lists, docs) == []
+    assert codes(check_contamination(lists, docs, max_documents=4)) == ["E020"]
+    two = {"train": ["c-0010"], "validation": [], "test": ["c-0013"]}
+    found = check_contamination(two, [docs[0], docs[3]])
+    assert codes(found) == ["E020"] and found[0].doc_id == "c-0013"
+    # an unlisted document still counts towards the cap (the grouping sees it too)
+    assert check_contamination(two, docs) == []
+
+
 def test_cli_validate_fails_on_a_paragraph_in_two_splits(project_root):
     """A constructed project: two new articles share a paragraph; `astana split` puts them
     in one split (validate passes), moving one by hand fails with E020."""

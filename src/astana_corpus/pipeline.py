@@ -75,6 +75,7 @@ from astana_corpus.core.paths import (
     RESOLUTIONS_DIR,
     RESULTS_DIR,
     SCHEMA_FILE,
+    SPLITS_DIR,
 )
 from astana_corpus.core.records import Document, GoldDocument, StageStats
 from astana_corpus.core.schema import Schema, read_schema
@@ -95,15 +96,18 @@ from astana_corpus.dataset.figures import (
     write_figures,
 )
 from astana_corpus.dataset.folder import LabelNames, paragraph_tokens, read_dataset_split
+from astana_corpus.dataset.near_duplicates import pairwise_similarity
 from astana_corpus.dataset.rows import ParagraphView
 from astana_corpus.dataset.splits import (
     SPLIT_NAMES,
+    SplitChanges,
     SplitResult,
     check_splits,
     compute_splits,
     lists_sha256,
     read_committed,
     read_config,
+    split_changes,
     write_splits,
 )
 from astana_corpus.dataset.stats import DocumentLabels, corpus_stats, read_dataset_labels
@@ -230,6 +234,7 @@ def check(root: Path, *, progress: bool = False, make_sink: SinkFactory | None =
         split_problems=problems,
         sink=make_sink(documents, lists) if make_sink else None,
         min_paragraph_chars=computed.config.min_paragraph_chars,
+        max_paragraph_documents=computed.config.max_paragraph_documents,
     )
     return Checked(schema, documents, ingest_stats, gold, lists, computed, report)
 
@@ -391,12 +396,56 @@ def update_card(root: Path, *, check_only: bool = False) -> list[str]:
 # ---------------------------------------------------------------- splits
 
 
-def split(root: Path) -> SplitResult:
-    """Compute the splits from the documents and write splits/."""
+@dataclass
+class SplitOutcome:
+    result: SplitResult
+    changes: SplitChanges
+    fresh: bool  # no committed lists to compare with
+
+
+def split(root: Path, *, allow_moves: bool = False) -> SplitOutcome:
+    """Compute the splits from the documents, compare them with the committed lists and
+    write splits/; A520 (nothing written) when a committed document would change split,
+    unless ``allow_moves``. Unreadable committed lists (A506, A507) are rewritten only
+    with ``allow_moves``."""
     documents, _ = load_documents(root)
     result = compute_splits({d.id: d.text for d in documents}, read_config(root))
+    fresh = not any((root / SPLITS_DIR / f"{n}.txt").exists() for n in SPLIT_NAMES)
+    committed: dict[str, list[str]] = {}
+    if not fresh:
+        try:
+            committed = read_committed(root)
+        except AstanaError as exc:
+            if exc.code != "A502" and not allow_moves:
+                raise
+    changes = split_changes(committed, result)
+    if changes.moves and not allow_moves:
+        moves = "\n".join(f"  {m.doc_id}: {m.old} → {m.new} ({m.why})" for m in changes.moves)
+        raise error("A520", count=len(changes.moves), moves=moves)
     write_splits(root, result)
-    return result
+    return SplitOutcome(result, changes, fresh)
+
+
+def similarity_report(root: Path) -> dict[str, Any]:
+    """Pairwise exact Jaccard and containment of the documents (``astana split --report``),
+    with their ranges rounded as the card prints them."""
+    documents, _ = load_documents(root)
+    settings = read_config(root).near_duplicate_settings()
+    pairs = pairwise_similarity({d.id: d.text for d in documents}, settings)
+
+    def span(key: str) -> list[float]:
+        values = [p[key] for p in pairs]
+        return [round(min(values), 2), round(max(values), 2)] if values else []
+
+    return {
+        "documents": len(documents),
+        "shingle_size": settings.shingle,
+        "min_paragraph_chars": settings.min_paragraph_chars,
+        "jaccard_range": span("jaccard"),
+        "containment_range": span("containment"),
+        "pairs_sharing_a_paragraph": sum(p["shared_paragraphs"] > 0 for p in pairs),
+        "pairs": pairs,
+    }
 
 
 def split_problems(root: Path) -> list[str]:

@@ -181,7 +181,12 @@ def cmd_split(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print("splits are up to date" if not problems else render.plural(len(problems), "problem"))
         return 1 if problems else 0
-    render.split(pipeline.split(args.root))
+    if args.report:
+        report = pipeline.similarity_report(args.root)
+        write_json_report(args.report, report)
+        render.similarity(report, args.report)
+        return 0
+    render.split(pipeline.split(args.root, allow_moves=args.allow_moves))
     return 0
 
 
@@ -316,6 +321,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("split", help="compute splits/ (train/validation/test lists + manifest)")
     p.add_argument("--check", action="store_true", help="fail if the lists differ from computed")
+    moves = "write even when committed documents change split (each is listed with why)"
+    p.add_argument("--allow-moves", action="store_true", help=moves)
+    report = "write pairwise Jaccard/containment of the documents as JSON here (splits/ untouched)"
+    p.add_argument("--report", type=Path, metavar="FILE", help=report)
     p.set_defaults(func=cmd_split)
 
     p = sub.add_parser("validate", help="run the check catalogue over gold and splits")

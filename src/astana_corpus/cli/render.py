@@ -326,11 +326,45 @@ def train(result: Mapping[str, Any], *, recorded: bool) -> None:
         print(f"recorded results/{result['baseline']}.json; `astana card` puts it in the card")
 
 
-def split(result: Any) -> None:
+def split(outcome: Any) -> None:
+    result, changes = outcome.result, outcome.changes
     print(
         "wrote splits/: "
         + ", ".join(f"{n} {len(ids)}" for n, ids in result.lists().items())
         + f"; near-duplicate pairs: {len(result.near_duplicates)}"
+    )
+    if outcome.fresh:
+        print("no committed lists to compare with: every document is new")
+    else:
+        print(
+            f"compared with the committed lists: {plural(len(changes.moves), 'document')} "
+            f"moved, {len(changes.added)} added, {len(changes.removed)} removed"
+        )
+    for move in changes.moves:
+        print(f"  moved {move.doc_id}: {move.old} → {move.new} ({move.why})")
+    for doc_id in changes.added:
+        print(f"  added {doc_id}: {result.assignment[doc_id]} (group {result.groups[doc_id]})")
+    for doc_id in changes.removed:
+        print(f"  removed {doc_id}: no longer a document")
+    cap = result.config.max_paragraph_documents
+    print(
+        f"boilerplate (a paragraph in more than {cap} documents; links nothing, E020 skips "
+        f"it): {plural(result.boilerplate_count, 'paragraph')}"
+    )
+    for b in result.boilerplate:
+        print(f"  {b.documents} documents (first {', '.join(b.ids)}): {b.text}")
+
+
+def similarity(report: Any, path: Path) -> None:
+    def span(values: Sequence[float]) -> str:
+        return f"{values[0]:.2f}–{values[1]:.2f}" if values else "none"
+
+    print(
+        f"wrote {path}: {plural(report['documents'], 'document')}, "
+        f"{plural(len(report['pairs']), 'pair')}: Jaccard {span(report['jaccard_range'])}, "
+        f"containment {span(report['containment_range'])}, "
+        f"{report['pairs_sharing_a_paragraph']} sharing a paragraph of >= "
+        f"{report['min_paragraph_chars']} characters"
     )
 
 

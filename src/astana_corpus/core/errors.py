@@ -354,7 +354,8 @@ CATALOGUE: dict[str, ErrorSpec] = {
     "A506": ErrorSpec(
         _V,
         "{path}:{line}: {problem}",
-        "split lists hold one document id per line: run `astana split` to rewrite them",
+        "split lists hold one document id per line: fix that line, or rewrite the lists "
+        "with `astana split --allow-moves` (any document may then change split)",
     ),
     "A508": ErrorSpec(
         _V,
@@ -367,6 +368,12 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "{path}: the split is called validation since release 1.0 (the Hugging Face name)",
         "`git mv splits/dev.txt splits/validation.txt`, then `astana split` (it reads the old "
         "manifest's `dev` ratio and rewrites the manifest; no document moves)",
+    ),
+    "A520": ErrorSpec(
+        _V,
+        "{count} committed document(s) would change split, nothing was written:\n{moves}",
+        "if the moves are intended (a new document links groups of two splits), run "
+        "`astana split --allow-moves` and commit splits/; otherwise check the new documents",
     ),
     # A6xx: predictions, evaluation, exports and baselines
     "A601": ErrorSpec(

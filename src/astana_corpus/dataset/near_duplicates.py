@@ -8,8 +8,14 @@ character 5-shingles, each hashed to 64 bits. Three rules link two documents A a
 - **containment**: |A∩B| / |A| >= ``containment`` (A mostly inside B: a syndicated
   partial copy keeps most of its text from the source, so its Jaccard is low);
 - **shared paragraph**: both contain one normalised paragraph of at least
-  ``min_paragraph_chars`` characters (what the cross-split contamination check E020
-  forbids in two splits).
+  ``min_paragraph_chars`` characters that occurs in at most ``max_paragraph_documents``
+  documents (what the cross-split contamination check E020 forbids in two splits).
+
+A paragraph in more documents than that is **boilerplate** (a stock sentence such as
+"the talks are attended by the guarantor states"): it neither links documents nor is a
+candidate in the paragraph index, and E020 ignores it; ``find_near_duplicates`` reports
+how many there are, with examples. Without the cap one stock line chains every article
+that quotes it into one group, and its pairs grow with the square of its documents.
 
 Candidates come from MinHash LSH (rensa, ``bands`` x ``rows`` of the signature) over
 two kinds of sets: whole documents (for the Jaccard rule) and single paragraphs of at
@@ -19,7 +25,9 @@ shared-paragraph rules). A pair at Jaccard ``s`` collides in some band with
 probability ``1 - (1 - s**r)**b`` (``candidate_probability``); at the defaults (21 x 6
 over 128 permutations) that is 0.998 at s = 0.8. Identical paragraphs have identical
 signatures, so they always collide. Every candidate is then verified on the exact
-shingle sets (64-bit shingle hashes), so false candidates are dropped.
+shingle sets (64-bit shingle hashes), so false candidates are dropped. A band key
+shared by more than ``max_paragraph_documents`` documents gives the pairs of its first
+document with each other one (a star: linear, never all pairs of the run).
 
 Memory is bounded by the batch: signatures and band keys of each batch are written
 to a temporary folder (numpy arrays) and only one band column of the whole corpus
@@ -47,6 +55,14 @@ SHINGLE = 5
 # time in cache misses and page faults); memory is a few megabytes per batch.
 BATCH = 200
 MINHASH_SEED = 1
+# A paragraph in more documents than this is boilerplate (see the module docstring). 3:
+# a paragraph copied from a source by two more outlets still groups the three; a stock
+# line is in far more, and at 3 no single paragraph can make a group of four or more.
+MAX_PARAGRAPH_DOCUMENTS = 3
+# Boilerplate paragraphs shown with their text, and ids shown for each: enough to find
+# the line in the raw files (the count covers them all).
+BOILERPLATE_EXAMPLES = 5
+BOILERPLATE_EXAMPLES_IDS = 3
 _SPACE = 0x20
 _NEWLINE = 0x0A
 
@@ -61,11 +77,31 @@ class NearDuplicate(NamedTuple):
     rule: str  # "jaccard", "containment" or "paragraph"
 
 
+class Boilerplate(NamedTuple):
+    """A paragraph (its matching view) in ``documents`` documents, more than the cap;
+    ``ids`` are the first few of them."""
+
+    documents: int
+    text: str
+    ids: tuple[str, ...]
+
+
+class Grouping(NamedTuple):
+    """What ``find_near_duplicates`` found: id → group key, the verified pairs, how many
+    distinct paragraphs were boilerplate and the most widespread of them."""
+
+    groups: dict[str, str]
+    pairs: list[NearDuplicate]
+    boilerplate_count: int
+    boilerplate: list[Boilerplate]
+
+
 @dataclass(frozen=True)
 class Settings:
     jaccard: float = 0.8
     containment: float = 0.7
     min_paragraph_chars: int = 40
+    max_paragraph_documents: int = MAX_PARAGRAPH_DOCUMENTS
     num_perm: int = 128
     bands: int = 21
     rows: int = 6
@@ -359,8 +395,14 @@ def band_keys(sig: np.ndarray, *, bands: int, rows: int) -> np.ndarray:
     return _mix(keys).T.copy()
 
 
-def colliding_pairs(keys: np.ndarray, owner: np.ndarray) -> np.ndarray:
-    """Pairs (lo, hi) of distinct owners whose sets share a key in this band."""
+def colliding_pairs(
+    keys: np.ndarray, owner: np.ndarray, *, max_run: int | None = None
+) -> np.ndarray:
+    """Pairs (lo, hi) of distinct owners whose sets share a key in this band.
+
+    A key with more than ``max_run`` distinct owners gives only the pairs of its smallest
+    owner with each other one (linear in the run, where all pairs would be quadratic).
+    """
     import numpy as np
 
     order = np.argsort(keys, kind="stable")
@@ -373,7 +415,9 @@ def colliding_pairs(keys: np.ndarray, owner: np.ndarray) -> np.ndarray:
     pairs = []
     for s, m in zip(run_start[run_len > 1].tolist(), run_len[run_len > 1].tolist(), strict=True):
         members = np.unique(o[s : s + m])
-        if len(members) > 1:
+        if max_run is not None and len(members) > max_run:
+            pairs.append(np.stack((np.full(len(members) - 1, members[0]), members[1:]), axis=1))
+        elif len(members) > 1:
             a, b = np.triu_indices(len(members), 1)
             pairs.append(np.stack((members[a], members[b]), axis=1))
     return np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.int64)
@@ -398,10 +442,9 @@ def lsh_candidates(
 # ---------------------------------------------------------------- grouping
 
 
-def find_near_duplicates(
-    texts: Mapping[str, str], settings: Settings = Settings()
-) -> tuple[dict[str, str], list[NearDuplicate]]:
-    """Group the documents: (id → group key = smallest id of its group, verified pairs)."""
+def find_near_duplicates(texts: Mapping[str, str], settings: Settings = Settings()) -> Grouping:
+    """Group the documents: id → group key (the smallest id of its group), the verified
+    pairs, and the boilerplate paragraphs left out of the grouping."""
     import numpy as np
 
     ids = sorted(texts)
@@ -428,9 +471,17 @@ def find_near_duplicates(
             np.save(folder / f"para-doc-{batches}.npy", sh.para_doc[long] + lo)
             np.save(folder / f"para-key-{batches}.npy", sh.para_keys[long])
             batches += 1
-        shared = _shared_paragraphs(folder, batches)
-        candidates = _candidates(folder, batches, n, settings.bands, extra=shared)
-    return _verify(texts, ids, candidates, shared, settings)
+        cap = settings.max_paragraph_documents
+        shared, common = _shared_paragraphs(folder, batches, cap)
+        candidates = _candidates(
+            folder, batches, n, settings.bands, extra=shared, cap=cap, common=common
+        )
+    groups, pairs = _verify(texts, ids, candidates, shared, settings)
+    examples = [
+        Boilerplate(count, _paragraph_text(texts[ids[first[0]]], key), tuple(ids[d] for d in first))
+        for key, count, first in _most_widespread(common)
+    ]
+    return Grouping(groups, pairs, len(common.keys), examples)
 
 
 def _load(folder: Path, name: str, batches: int, band: int | None = None) -> np.ndarray:
@@ -443,30 +494,106 @@ def _load(folder: Path, name: str, batches: int, band: int | None = None) -> np.
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
+@dataclass
+class _Common:
+    """Boilerplate paragraph fingerprints, each with its number of documents and its
+    first (smallest) few documents."""
+
+    keys: np.ndarray
+    counts: np.ndarray
+    first: list[list[int]]
+
+
 def _candidates(
-    folder: Path, batches: int, n: int, bands: int, *, extra: set[tuple[int, int]]
+    folder: Path,
+    batches: int,
+    n: int,
+    bands: int,
+    *,
+    extra: set[tuple[int, int]],
+    cap: int,
+    common: _Common,
 ) -> np.ndarray:
     """Distinct candidate pairs (lo, hi) from both indexes, one band column at a time,
-    and the ``extra`` pairs (shared paragraphs: candidates whatever the LSH says)."""
+    and the ``extra`` pairs (shared paragraphs: candidates whatever the LSH says).
+    Boilerplate paragraphs are left out of the paragraph index."""
     import numpy as np
 
     para_doc = _load(folder, "para-doc", batches).astype(np.int64)
+    kept = ~np.isin(_load(folder, "para-key", batches).astype(np.uint64), common.keys)
     codes = [np.asarray([a * n + b for a, b in sorted(extra)], dtype=np.uint64)]
     for band in range(bands):
-        for name, owner in (("doc", np.arange(n)), ("para", para_doc)):
-            pairs = colliding_pairs(_load(folder, name, batches, band), owner)
+        doc_keys = _load(folder, "doc", batches, band)
+        para_keys = _load(folder, "para", batches, band)[kept]
+        for keys, owner in ((doc_keys, np.arange(n)), (para_keys, para_doc[kept])):
+            pairs = colliding_pairs(keys, owner, max_run=cap)
             codes.append(pairs[:, 0].astype(np.uint64) * np.uint64(n) + pairs[:, 1])
     flat = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.uint64)
     return np.stack((flat // np.uint64(n), flat % np.uint64(n)), axis=1).astype(np.int64)
 
 
-def _shared_paragraphs(folder: Path, batches: int) -> set[tuple[int, int]]:
-    """Pairs of documents with an identical long paragraph (equal fingerprints)."""
+def _shared_paragraphs(
+    folder: Path, batches: int, cap: int
+) -> tuple[set[tuple[int, int]], _Common]:
+    """Pairs of documents with an identical long paragraph (equal fingerprints) in at most
+    ``cap`` documents, and the fingerprints in more (boilerplate: no pairs built)."""
     import numpy as np
 
     keys = _load(folder, "para-key", batches).astype(np.uint64)
     owner = _load(folder, "para-doc", batches).astype(np.int64)
-    return {(int(a), int(b)) for a, b in colliding_pairs(keys, owner)}
+    key, doc = distinct_key_documents(keys, owner)
+    start, size = key_runs(key)
+    wide = size > cap
+    common = _Common(
+        key[start[wide]],
+        size[wide],
+        [doc[s : s + BOILERPLATE_EXAMPLES_IDS].tolist() for s in start[wide].tolist()],
+    )
+    small = np.isin(key, common.keys, invert=True)
+    pairs = colliding_pairs(key[small], doc[small])
+    return {(int(a), int(b)) for a, b in pairs}, common
+
+
+def distinct_key_documents(keys: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (fingerprint, document) pairs, sorted by fingerprint then document
+    (a document that repeats a paragraph counts once)."""
+    import numpy as np
+
+    if not len(keys):
+        return keys.astype(np.uint64), owner.astype(np.int64)
+    order = np.lexsort((owner, keys))
+    k, o = keys[order], owner[order]
+    new = np.concatenate(([True], (k[1:] != k[:-1]) | (o[1:] != o[:-1])))
+    return k[new], o[new]
+
+
+def key_runs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal values of the sorted ``key`` starts, and its length."""
+    import numpy as np
+
+    if not len(key):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    start = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+    return start, np.diff(np.append(start, len(key)))
+
+
+def _most_widespread(common: _Common) -> list[tuple[int, int, list[int]]]:
+    """(fingerprint, documents, first documents) of the most widespread boilerplate."""
+    import numpy as np
+
+    order = np.lexsort((common.keys, -common.counts))[:BOILERPLATE_EXAMPLES]
+    return [(int(common.keys[i]), int(common.counts[i]), common.first[i]) for i in order]
+
+
+def _paragraph_text(text: str, key: int) -> str:
+    """The matching view of the paragraph of ``text`` whose fingerprint is ``key``."""
+    import numpy as np
+
+    v = views([text])
+    sh = shingle_hashes(v)
+    (found,) = np.flatnonzero(sh.para_keys == np.uint64(key))[:1]
+    chars = v.codes[(v.para_of == found) & ~v.boundary]
+    return str(chars.tobytes().decode("utf-32-le"))
 
 
 def _verify(
@@ -517,3 +644,39 @@ def required_bands(s: float, rows: int, recall: float = 0.99) -> int:
     """The fewest bands of ``rows`` rows that find a pair at Jaccard ``s`` with
     probability >= ``recall``."""
     return math.ceil(math.log(1 - recall) / math.log(1 - s**rows))
+
+
+# ---------------------------------------------------------------- pairwise report
+
+
+def pairwise_similarity(
+    texts: Mapping[str, str], settings: Settings = Settings()
+) -> list[dict[str, Any]]:
+    """Exact Jaccard, containment (of the smaller set, as the grouping rule) and shared
+    long paragraphs of every pair of documents, in id order: what the card's ranges for
+    the committed corpus come from. Exhaustive, so quadratic in the documents (meant for
+    a corpus of hundreds, not the grouping of millions)."""
+    import numpy as np
+
+    ids = sorted(texts)
+    sets = exact_sets([texts[i] for i in ids], settings.shingle)
+    fingerprints = [
+        set(found.tolist())
+        for _, found in paragraph_fingerprints(
+            [texts[i] for i in ids], min_chars=settings.min_paragraph_chars
+        )
+    ]
+    rows = []
+    for a in range(len(ids)):
+        for b in range(a + 1, len(ids)):
+            common = len(np.intersect1d(sets[a], sets[b], assume_unique=True))
+            rows.append(
+                {
+                    "a": ids[a],
+                    "b": ids[b],
+                    "jaccard": common / (len(sets[a]) + len(sets[b]) - common),
+                    "containment": common / min(len(sets[a]), len(sets[b])),
+                    "shared_paragraphs": len(fingerprints[a] & fingerprints[b]),
+                }
+            )
+    return rows

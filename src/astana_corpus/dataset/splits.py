@@ -2,8 +2,8 @@
 
 A document's split is a pure function of its group key and a fixed seed:
 ``sha256(f"{seed}:{group_key}")`` read as a number in [0, 1) and compared with
-the cumulative ratios. Adding documents never changes an existing document's
-key, so it never moves.
+the cumulative ratios. A document keeps its split as long as its group key stays
+the same.
 
 Near-duplicate documents (the same story from two outlets, or a partial copy of
 it) share a group key, so they never straddle train and test: Jaccard or
@@ -11,9 +11,14 @@ containment of character shingles of the normalised text, or one shared long
 paragraph, found by MinHash LSH and verified exactly (``dataset.near_duplicates``),
 union-find over the verified pairs.
 The group key is the smallest document id in the group; ids only grow, so a
-new document joins the key of the group it duplicates. (Only a new document
-that is a near-duplicate of two existing groups at once could merge them; the
-split check then fails loudly instead of moving anything silently.)
+new document joins the key of the group it duplicates. A new document that is a
+near-duplicate of two existing groups at once (say it quotes one paragraph of a
+train document and one of a test document) merges them, and the group with the
+larger key moves. ``split_changes`` lists every such move with the group it joined;
+``astana split`` refuses to write one unless ``--allow-moves`` is given.
+
+A paragraph in more than ``max_paragraph_documents`` documents is boilerplate and
+links nothing (``dataset.near_duplicates``).
 """
 
 from __future__ import annotations
@@ -30,7 +35,12 @@ from astana_corpus.core.arabic import match_key
 from astana_corpus.core.errors import error
 from astana_corpus.core.io import read_json, sha256_text, write_text
 from astana_corpus.core.paths import SPLITS_DIR
-from astana_corpus.dataset.near_duplicates import NearDuplicate, Settings, find_near_duplicates
+from astana_corpus.dataset.near_duplicates import (
+    Boilerplate,
+    NearDuplicate,
+    Settings,
+    find_near_duplicates,
+)
 
 SPLIT_NAMES = ("train", "validation", "test")
 DEFAULT_RATIOS = (0.8, 0.1, 0.1)
@@ -47,6 +57,7 @@ DEFAULT_CONTAINMENT = Settings.containment
 DEFAULT_MIN_PARAGRAPH_CHARS = Settings.min_paragraph_chars
 DEFAULT_BANDS = Settings.bands
 DEFAULT_ROWS = Settings.rows
+DEFAULT_MAX_PARAGRAPH_DOCUMENTS = Settings.max_paragraph_documents
 # A document id in a split list: no spaces, no control characters.
 _ID = re.compile(r"[^\s\x00-\x1f]+")
 
@@ -62,12 +73,14 @@ class SplitConfig:
     min_paragraph_chars: int = DEFAULT_MIN_PARAGRAPH_CHARS
     bands: int = DEFAULT_BANDS
     rows: int = DEFAULT_ROWS
+    max_paragraph_documents: int = DEFAULT_MAX_PARAGRAPH_DOCUMENTS
 
     def near_duplicate_settings(self) -> Settings:
         return Settings(
             jaccard=self.threshold,
             containment=self.containment,
             min_paragraph_chars=self.min_paragraph_chars,
+            max_paragraph_documents=self.max_paragraph_documents,
             num_perm=self.num_perm,
             bands=self.bands,
             rows=self.rows,
@@ -81,6 +94,8 @@ class SplitResult:
     assignment: dict[str, str]
     groups: dict[str, str]  # doc id → group key
     near_duplicates: list[NearDuplicate] = field(default_factory=list)
+    boilerplate_count: int = 0  # distinct paragraphs in more than max_paragraph_documents
+    boilerplate: list[Boilerplate] = field(default_factory=list)  # the most widespread
 
     def lists(self) -> dict[str, list[str]]:
         return {
@@ -127,9 +142,70 @@ def first_seed_with_nonempty_splits(
 
 
 def compute_splits(texts: Mapping[str, str], config: SplitConfig = SplitConfig()) -> SplitResult:
-    groups, pairs = find_near_duplicates(texts, config.near_duplicate_settings())
-    assignment = {d: split_of(key, config.seed, config.ratios) for d, key in groups.items()}
-    return SplitResult(config=config, assignment=assignment, groups=groups, near_duplicates=pairs)
+    found = find_near_duplicates(texts, config.near_duplicate_settings())
+    assignment = {d: split_of(key, config.seed, config.ratios) for d, key in found.groups.items()}
+    return SplitResult(
+        config=config,
+        assignment=assignment,
+        groups=found.groups,
+        near_duplicates=found.pairs,
+        boilerplate_count=found.boilerplate_count,
+        boilerplate=found.boilerplate,
+    )
+
+
+@dataclass(frozen=True)
+class Move:
+    """A committed document whose computed split differs: ``why`` names the group key it
+    now has and the verified pairs that link it there."""
+
+    doc_id: str
+    old: str
+    new: str
+    group: str
+    why: str
+
+
+@dataclass
+class SplitChanges:
+    """How freshly computed lists differ from the committed ones."""
+
+    moves: list[Move] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)  # new documents (no committed split)
+    removed: list[str] = field(default_factory=list)  # committed, no longer a document
+
+
+# Links of a group shown in a move's reason (the manifest has them all).
+_SHOWN_LINKS = 3
+
+
+def split_changes(committed: Mapping[str, Sequence[str]], result: SplitResult) -> SplitChanges:
+    """Every committed document that ``result`` puts in another split, and why.
+
+    >>> r = SplitResult(SplitConfig(), {"a": "test", "b": "test"}, {"a": "a", "b": "a"})
+    >>> [(m.doc_id, m.old, m.new, m.group) for m in split_changes({"train": ["b"]}, r).moves]
+    [('b', 'train', 'test', 'a')]
+    """
+    old = {i: name for name, ids in committed.items() for i in ids}
+    links: dict[str, list[NearDuplicate]] = {}
+    for pair in result.near_duplicates:
+        links.setdefault(result.groups.get(pair.a, pair.a), []).append(pair)
+    moves = []
+    for doc_id in sorted(set(old) & set(result.assignment)):
+        if old[doc_id] == result.assignment[doc_id]:
+            continue
+        group = result.groups[doc_id]
+        linked = links.get(group, [])
+        shown = "; ".join(f"{p.a} ~ {p.b} by {p.rule}" for p in linked[:_SHOWN_LINKS])
+        if len(linked) > _SHOWN_LINKS:
+            shown += f"; {len(linked) - _SHOWN_LINKS} more in splits/manifest.json"
+        why = f"joined group {group}" + (f" ({shown})" if shown else "")
+        moves.append(Move(doc_id, old[doc_id], result.assignment[doc_id], group, why))
+    return SplitChanges(
+        moves=moves,
+        added=sorted(set(result.assignment) - set(old)),
+        removed=sorted(set(old) - set(result.assignment)),
+    )
 
 
 def manifest(result: SplitResult) -> dict[str, Any]:
@@ -139,6 +215,7 @@ def manifest(result: SplitResult) -> dict[str, Any]:
         "smallest id among near-duplicates: Jaccard >= near_duplicate_threshold or "
         "containment >= containment_threshold of character shingles of the normalised "
         "text, or a shared normalised paragraph of >= min_paragraph_chars characters "
+        "in at most max_paragraph_documents documents (more: boilerplate, links nothing) "
         "(MinHash LSH candidates over documents and paragraphs, verified exactly)",
         "seed": result.config.seed,
         "ratios": dict(zip(SPLIT_NAMES, result.config.ratios, strict=True)),
@@ -149,10 +226,18 @@ def manifest(result: SplitResult) -> dict[str, Any]:
         "min_paragraph_chars": result.config.min_paragraph_chars,
         "lsh_bands": result.config.bands,
         "lsh_rows": result.config.rows,
+        "max_paragraph_documents": result.config.max_paragraph_documents,
         "counts": {name: len(ids) for name, ids in lists.items()},
         "sha256": {name: sha256_text(_list_text(ids)) for name, ids in lists.items()},
         "groups": {d: k for d, k in sorted(result.groups.items()) if d != k},
         "near_duplicates": [list(p) for p in result.near_duplicates],
+        "boilerplate_paragraphs": {
+            "count": result.boilerplate_count,
+            "most_widespread": [
+                {"documents": b.documents, "text": b.text, "first_ids": list(b.ids)}
+                for b in result.boilerplate
+            ],
+        },
     }
 
 
@@ -221,7 +306,7 @@ def read_config(root: Path) -> SplitConfig:
     ratios of train, validation and test must be non-negative and add up to 1. Keys
     a manifest written before them lacks take the documented defaults
     (``containment_threshold`` 0.7, ``min_paragraph_chars`` 40, ``lsh_bands`` 21,
-    ``lsh_rows`` 6).
+    ``lsh_rows`` 6, ``max_paragraph_documents`` 3).
     """
     path = root / SPLITS_DIR / "manifest.json"
     if not path.exists():
@@ -253,6 +338,7 @@ def read_config(root: Path) -> SplitConfig:
         "min_paragraph_chars": DEFAULT_MIN_PARAGRAPH_CHARS,
         "lsh_bands": DEFAULT_BANDS,
         "lsh_rows": DEFAULT_ROWS,
+        "max_paragraph_documents": DEFAULT_MAX_PARAGRAPH_DOCUMENTS,
     }
     given = {**defaults, **{k: data[k] for k in defaults if k in data}}
     containment = _number(given, "containment_threshold", integer=False, path=path)
@@ -265,6 +351,10 @@ def read_config(root: Path) -> SplitConfig:
         raise error("A505", path=path, problem="lsh_bands and lsh_rows must be >= 1")
     if more["lsh_bands"] * more["lsh_rows"] > ints["minhash_num_perm"]:
         raise error("A505", path=path, problem="lsh_bands x lsh_rows must be <= minhash_num_perm")
+    if more["max_paragraph_documents"] < 2:
+        raise error(
+            "A505", path=path, problem="max_paragraph_documents must be >= 2 (1 links nothing)"
+        )
     return SplitConfig(
         seed=ints["seed"],
         ratios=(float(values[0]), float(values[1]), float(values[2])),
@@ -275,6 +365,7 @@ def read_config(root: Path) -> SplitConfig:
         min_paragraph_chars=more["min_paragraph_chars"],
         bands=more["lsh_bands"],
         rows=more["lsh_rows"],
+        max_paragraph_documents=more["max_paragraph_documents"],
     )
 
 

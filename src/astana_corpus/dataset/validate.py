@@ -32,7 +32,9 @@ E018  text_sha256 is not the sha256 of the text
 E019  paragraphs malformed (indices not 0..n-1 in order, offsets outside
       the text, empty or overlapping)
 E020  cross-split contamination: one normalised paragraph (matching view,
-      at least min_paragraph_chars characters) in documents of two splits
+      at least min_paragraph_chars characters, in at most
+      max_paragraph_documents documents: more is boilerplate) in documents
+      of two splits
 W001  a label used in validation/test never occurs in train
 W002  a cleaned document has no gold annotation (left out of the dataset)
 W003  a cleaned document has no Arabic letter (is the raw file an article?)
@@ -54,7 +56,12 @@ from astana_corpus.core.records import Document, GoldDocument, Issue
 from astana_corpus.core.schema import Schema
 from astana_corpus.core.spans import boundary_problem
 from astana_corpus.core.tokens import bio_problems
-from astana_corpus.dataset.near_duplicates import Settings, paragraph_fingerprints
+from astana_corpus.dataset.near_duplicates import (
+    Settings,
+    distinct_key_documents,
+    key_runs,
+    paragraph_fingerprints,
+)
 from astana_corpus.dataset.rows import ParagraphView, paragraph_views
 
 ERROR, WARNING = "error", "warning"
@@ -455,8 +462,11 @@ def check_contamination(
     documents: Sequence[Document],
     *,
     min_chars: int = Settings.min_paragraph_chars,
+    max_documents: int = Settings.max_paragraph_documents,
 ) -> list[Issue]:
-    """No normalised paragraph of ``min_chars`` characters or more in two splits.
+    """No normalised paragraph of ``min_chars`` characters or more, found in at most
+    ``max_documents`` of the ``documents``, in two splits (one in more documents is
+    boilerplate, as in the grouping, and is not checked).
 
     An aggregation over compact keys: a 64-bit fingerprint of each paragraph's matching
     view (``near_duplicates.paragraph_fingerprints``) with the split and document it came
@@ -466,28 +476,34 @@ def check_contamination(
 
     names = sorted(lists)
     split_of = {i: n for n, ids in lists.items() for i in ids}
-    listed = [d for d in documents if d.id in split_of]
     keys, docs = [], []
-    for index, found in paragraph_fingerprints([d.text for d in listed], min_chars=min_chars):
+    for index, found in paragraph_fingerprints([d.text for d in documents], min_chars=min_chars):
         keys.append(found)
         docs.append(np.full(len(found), index, dtype=np.int64))
     if not keys:
         return []
-    key, doc = np.concatenate(keys), np.concatenate(docs)
-    split = np.asarray([names.index(split_of[d.id]) for d in listed], dtype=np.int64)[doc]
-    order = np.lexsort((doc, key))
-    key, doc, split = key[order], doc[order], split[order]
+    key, doc = distinct_key_documents(np.concatenate(keys), np.concatenate(docs))
+    _, size = key_runs(key)
+    checked = np.repeat(size <= max_documents, size)  # every document counts, listed or not
+    listed = np.asarray([d.id in split_of for d in documents], dtype=bool)[doc]
+    key, doc = key[checked & listed], doc[checked & listed]
+    if not len(key):
+        return []
+    split = np.asarray(
+        [names.index(split_of[d.id]) if d.id in split_of else -1 for d in documents],
+        dtype=np.int64,
+    )[doc]
     first = np.concatenate(([True], key[1:] != key[:-1]))
     group_start = np.maximum.accumulate(np.where(first, np.arange(len(key)), 0))
     crossing = np.flatnonzero(split != split[group_start])
     issues = []
     reported: set[int] = set()
     for i in crossing.tolist():
-        start = int(group_start[i])
-        if start in reported:
+        start_i = int(group_start[i])
+        if start_i in reported:
             continue
-        reported.add(start)
-        a, b = listed[int(doc[start])], listed[int(doc[i])]
+        reported.add(start_i)
+        a, b = documents[int(doc[start_i])], documents[int(doc[i])]
         issues.append(
             _issue(
                 "E020",
@@ -549,10 +565,12 @@ def validate(
     split_problems: Sequence[str] = (),
     sink: RecordSink | None = None,
     min_paragraph_chars: int = Settings.min_paragraph_chars,
+    max_paragraph_documents: int = Settings.max_paragraph_documents,
 ) -> Report:
     """Run every check in one pass over gold; ``sink`` receives each record with its
     tokenised paragraphs (what `astana build` writes). ``min_paragraph_chars`` is the
-    manifest's length from which a paragraph may not occur in two splits (E020)."""
+    manifest's length from which a paragraph may not occur in two splits (E020), unless
+    it is in more than ``max_paragraph_documents`` documents (boilerplate)."""
     report = Report()
     by_id = {d.id: d for d in documents}
     gold_by_id = {g.id: g for g in gold}
@@ -569,7 +587,12 @@ def validate(
     if split_lists is not None:
         report.issues += check_splits_partition(split_lists, by_id)
         report.issues += check_near_duplicates(split_lists, near_duplicates)
-        report.issues += check_contamination(split_lists, documents, min_chars=min_paragraph_chars)
+        report.issues += check_contamination(
+            split_lists,
+            documents,
+            min_chars=min_paragraph_chars,
+            max_documents=max_paragraph_documents,
+        )
         report.issues += [_issue("E015", None, None, p) for p in split_problems]
         report.issues += check_labels_in_train(split_lists, gold_by_id)
     report.issues += check_annotated(by_id, gold_by_id)
