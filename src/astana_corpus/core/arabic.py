@@ -86,18 +86,44 @@ def fold_char(char: str) -> str:
     return _FOLD.get(char, char).casefold()
 
 
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table that fills itself from ``fold_char`` on first sight of a
+    character, so the matching view is built by one C loop instead of a Python one."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = fold_char(chr(code))
+        return folded
+
+
+class _LengthTable(dict[int, str]):
+    """How many characters each character becomes in the view, as a digit ('1' mostly)."""
+
+    def __missing__(self, code: int) -> str:
+        length = self[code] = str(min(len(fold_char(chr(code))), 9))
+        return length
+
+
+_FOLDS = _FoldTable()
+_LENGTHS = _LengthTable()
+_NOT_ONE = re.compile("[^1]")
+
+
 def normalize(text: str) -> str:
-    """The matching view of ``text`` without the offset map."""
-    return "".join(fold_char(c) for c in text)
+    """The matching view of ``text`` without the offset map (``fold_char`` of every
+    character, joined)."""
+    return text.translate(_FOLDS)
 
 
 def normalize_with_map(text: str) -> NormalizedView:
     """The matching view of ``text`` and where each of its characters came from."""
-    chars: list[str] = []
+    view = text.translate(_FOLDS)
+    lengths = text.translate(_LENGTHS)
     index_map: list[int] = []
-    for offset, char in enumerate(text):
-        folded = fold_char(char)
-        for piece in folded:
-            chars.append(piece)
-            index_map.append(offset)
-    return NormalizedView(original=text, text="".join(chars), index_map=tuple(index_map))
+    done = 0
+    for special in _NOT_ONE.finditer(lengths):  # characters dropped or folded to several
+        offset = special.start()
+        index_map.extend(range(done, offset))
+        index_map.extend([offset] * len(fold_char(text[offset])))
+        done = offset + 1
+    index_map.extend(range(done, len(text)))
+    return NormalizedView(original=text, text=view, index_map=tuple(index_map))

@@ -444,27 +444,33 @@ def check_near_duplicates(
 def check_labels_in_train(
     lists: Mapping[str, Sequence[str]], gold: Mapping[str, GoldDocument]
 ) -> list[Issue]:
-    def labels(ids: Sequence[str]) -> set[str]:
+    labels = {i: frozenset({e.label for e in g.entities} | set(g.events)) for i, g in gold.items()}
+    return check_label_sets_in_train(lists, labels)
+
+
+def check_label_sets_in_train(
+    lists: Mapping[str, Sequence[str]], labels: Mapping[str, frozenset[str]]
+) -> list[Issue]:
+    """W001 over compact keys: each gold document's entity labels and events."""
+
+    def union(ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for i in ids:
-            if i in gold:
-                found |= {e.label for e in gold[i].entities}
-                found |= set(gold[i].events)
+            found |= labels.get(i, frozenset())
         return found
 
-    train = labels(lists.get("train", []))
+    train = union(lists.get("train", []))
     issues = []
     for name in ("validation", "test"):
-        for label in sorted(labels(lists.get(name, [])) - train):
+        for label in sorted(union(lists.get(name, [])) - train):
             issues.append(
                 _issue("W001", None, None, f"label {label} occurs in {name} but never in train")
             )
     return issues
 
 
-def check_annotated(
-    documents: Mapping[str, Document], gold: Mapping[str, GoldDocument]
-) -> list[Issue]:
+def check_annotated(documents: Iterable[str], gold: Iterable[str]) -> list[Issue]:
+    """W002: cleaned documents (their ids) without a gold record."""
     return [
         _issue(
             "W002",
@@ -505,10 +511,13 @@ def validate(
         if sink is not None and not any(i.severity == ERROR for i in found):
             sink(record, views)  # a record with errors is never written (the build fails)
     if split_lists is not None:
-        report.issues += check_splits_partition(split_lists, by_id)
-        report.issues += check_near_duplicates(split_lists, near_duplicates)
-        report.issues += [_issue("E015", None, None, p) for p in split_problems]
-        report.issues += check_labels_in_train(split_lists, gold_by_id)
+        report.issues += corpus_split_issues(
+            split_lists,
+            by_id,
+            near_duplicates,
+            split_problems,
+            check_labels_in_train(split_lists, gold_by_id),
+        )
     report.issues += check_annotated(by_id, gold_by_id)
     report.issues += check_arabic(documents)
     report.checked = {
@@ -518,3 +527,65 @@ def validate(
         "paragraphs": sum(len(g.paragraphs) for g in gold),
     }
     return report
+
+
+def corpus_split_issues(
+    split_lists: Mapping[str, Sequence[str]],
+    doc_ids: Iterable[str],
+    near_duplicates: Iterable[tuple[str, str, float]],
+    split_problems: Sequence[str],
+    labels_issues: Sequence[Issue],
+) -> list[Issue]:
+    """The split checks, in report order: E012/E013, E014, E015, W001."""
+    return [
+        *check_splits_partition(split_lists, doc_ids),
+        *check_near_duplicates(split_lists, near_duplicates),
+        *(_issue("E015", None, None, p) for p in split_problems),
+        *labels_issues,
+    ]
+
+
+@dataclass
+class CorpusChecks:
+    """The corpus-level checks of ``validate`` as aggregations over compact keys, fed one
+    document key and one record result at a time (the streaming build never holds the
+    corpus); ``report`` gives the issues in ``validate``'s order."""
+
+    document_ids: list[str] = field(default_factory=list)
+    arabic: list[Issue] = field(default_factory=list)
+    gold_ids: list[str] = field(default_factory=list)
+    unknown: list[Issue] = field(default_factory=list)  # E002, gold order
+    drift: list[Issue] = field(default_factory=list)  # E003, gold order
+    records: list[Issue] = field(default_factory=list)  # record-level, gold order
+    labels: dict[str, frozenset[str]] = field(default_factory=dict)
+    entities: int = 0
+    paragraphs: int = 0
+
+    def report(
+        self,
+        split_lists: Mapping[str, Sequence[str]] | None,
+        near_duplicates: Iterable[tuple[str, str, float]] = (),
+        split_problems: Sequence[str] = (),
+    ) -> Report:
+        documents = dict.fromkeys(self.document_ids)
+        report = Report()
+        report.issues += check_unique_ids(self.document_ids, what="cleaned documents")
+        report.issues += check_unique_ids(self.gold_ids, what="gold")
+        report.issues += self.unknown + self.drift + self.records
+        if split_lists is not None:
+            report.issues += corpus_split_issues(
+                split_lists,
+                documents,
+                near_duplicates,
+                split_problems,
+                check_label_sets_in_train(split_lists, self.labels),
+            )
+        report.issues += check_annotated(documents, self.gold_ids)
+        report.issues += self.arabic
+        report.checked = {
+            "documents": len(self.document_ids),
+            "gold_documents": len(self.gold_ids),
+            "entities": self.entities,
+            "paragraphs": self.paragraphs,
+        }
+        return report
