@@ -73,11 +73,9 @@ def _tokens(doc: Any, text: str) -> list[Token]:
     # (offsets make the original spacing recoverable). Offsets come from one array
     # (to_array) and texts are slices of the input (a token's text is always its slice):
     # no spaCy Token object is made per token.
-    from spacy.attrs import IDX, IS_SPACE, LENGTH
-
     return [
         Token(text[start : start + length], start, start + length)
-        for start, length, space in doc.to_array([IDX, LENGTH, IS_SPACE]).tolist()
+        for start, length, space in doc.to_array(["IDX", "LENGTH", "IS_SPACE"]).tolist()
         if not space
     ]
 
