@@ -54,6 +54,7 @@ from astana_corpus.core.outputs import (
     folder_lock,
     looks_like_dataset,
     looks_like_documents,
+    looks_like_shards_output,
     looks_like_spacy_export,
     looks_like_suggestions,
     looks_like_view,
@@ -88,6 +89,7 @@ from astana_corpus.dataset.card import (
     sections,
 )
 from astana_corpus.dataset.rows import PROVENANCE_FIELDS
+from astana_corpus.dataset.shards import list_shards, run_local, run_ray
 from astana_corpus.dataset.splits import (
     SPLIT_NAMES,
     SplitResult,
@@ -462,6 +464,40 @@ def _build(
     return BuildSummary(
         out_dir=out_dir, written=written, validation=report.to_dict(), facts=facts, stages=stages
     )
+
+
+# ---------------------------------------------------------------- shards (crawl scale)
+
+
+def process_shards(
+    root: Path,
+    *,
+    inputs: Sequence[Path],
+    out_dir: Path,
+    engine: str = "local",
+    address: str | None = None,
+    progress: bool = False,
+) -> int:
+    """Clean and pre-annotate every record of ``inputs`` (shards: raw files, JSONL or
+    Parquet with id + text/html) into ``out_dir/*.parquet`` on the ``local`` engine or on
+    Ray Data (``address``, else ``RAY_ADDRESS``, else a local Ray); the folder is
+    replaced only when every record was processed. Returns the records written."""
+    shards = list_shards(inputs)
+    check_output(out_dir, looks_like=looks_like_shards_output, what="shards output folder")
+    with folder_lock(out_dir):
+        recover_folder(out_dir)
+        staging = staging_folder(out_dir)
+        try:
+            if engine == "ray":
+                count = run_ray(
+                    shards, root=root, out_dir=staging, address=address, progress=progress
+                )
+            else:
+                count = run_local(shards, root=root, out_dir=staging)
+            replace_folder(staging, out_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return count
 
 
 # ---------------------------------------------------------------- card
