@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -63,7 +64,8 @@ def ordered_map(
         yield from map(fn, batches)
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=initializer, initargs=initargs) as pool:
+    start = (initializer, initargs)
+    with context.Pool(workers, initializer=_start_worker, initargs=start) as pool:
         pending: list[Any] = []
         for batch in batches:
             pending.append(pool.apply_async(fn, (batch,)))
@@ -71,3 +73,14 @@ def ordered_map(
                 yield pending.pop(0).get()
         for result in pending:
             yield result.get()
+        pool.close()  # a clean exit: workers finish instead of being terminated
+        pool.join()
+
+
+def _start_worker(initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]) -> None:
+    """A worker leaves Ctrl-C to its parent (which stops the pool) and dies quietly on
+    SIGTERM (the parent's handler, inherited through fork, would print a traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if initializer is not None:
+        initializer(*initargs)
