@@ -75,6 +75,7 @@ def test_a_pool_of_two_builds_the_same_bytes_as_one_process(project, monkeypatch
     assert one.validation == two.validation
     stats = json.loads((project / BUILD_STATS_FILE).read_text(encoding="utf-8"))
     assert stats["validate+rows"]["written"] == len(read_gold(project / GOLD_FILE))
+    assert stats["validate+rows"]["not_written"] == {}
 
 
 def test_streamed_report_equals_the_in_memory_runner(project):
@@ -92,7 +93,9 @@ def test_streamed_report_equals_the_in_memory_runner(project):
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
     )
 
-    streamed = pipeline.check(project, workers=1).report.to_dict()
+    checked = pipeline.check(project, workers=1)
+    streamed = checked.report.to_dict()
+    assert checked.stages["validate+rows"]["not_written"] == {"validation only": len(records)}
 
     documents = list(iter_documents_file(project / DOCUMENTS_FILE))
     texts = {d.id: d.text for d in documents}

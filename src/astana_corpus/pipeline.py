@@ -21,6 +21,7 @@ import json
 import shutil
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -292,7 +293,8 @@ def check(
 
     rounds: set[str] = set()
     scores: dict[str, list[int]] = {}
-    written = dropped = 0
+    written = 0
+    not_written: Counter[str] = Counter()
     write_seconds = 0.0
     lines: Iterable[Line] = iter_gold_lines(gold_path)
     if progress:
@@ -317,7 +319,7 @@ def check(
                     total[i] += n
             split = split_of.get(r.id)
             if writer is None or r.rows is None or split is None or r.id not in provenance:
-                dropped += 1  # E002/E013 or a record-level error say why
+                not_written[_why_not_written(writer is None, r, provenance)] += 1
                 continue
             started = time.perf_counter()
             doc_row, paragraph_rows, token_rows = r.rows
@@ -337,7 +339,7 @@ def check(
         "validate+rows",
         records=len(corpus.gold_ids),
         written=written,
-        not_written=dropped,
+        not_written=dict(sorted(not_written.items())),
         write_seconds=round(write_seconds, 3),
     )
     if not corpus.gold_ids:
@@ -374,6 +376,16 @@ def _batches(
         initargs=(context,),
         expected_batches=None if len(first) == POOL_MIN_BATCHES else len(first),
     )
+
+
+def _why_not_written(checking: bool, result: RecordResult, provenance: Mapping[str, Any]) -> str:
+    if checking:
+        return "validation only"
+    if result.rows is None:
+        return "record errors"
+    if result.id not in provenance:
+        return "not a cleaned document (E002)"
+    return "in no split (E013)"
 
 
 def _gold_at(path: Path, result: RecordResult) -> GoldDocument:
