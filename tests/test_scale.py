@@ -42,8 +42,9 @@ def test_matching_view_is_the_fold_of_every_character(text):
     assert view.index_map == tuple(where)
 
 
-def test_batched_and_ordered_map_keep_order():
+def test_batched_and_ordered_map_keep_order(monkeypatch):
     assert list(batched(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
+    monkeypatch.setattr("astana_corpus.core.parallel.RECYCLE_AFTER", 2)  # workers replaced
     squares = list(ordered_map(_square_all, batched(range(40), 3), workers=2))
     assert [x for batch in squares for x in batch] == [x * x for x in range(40)]
 

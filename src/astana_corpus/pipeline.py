@@ -81,6 +81,7 @@ from astana_corpus.core.paths import (
 )
 from astana_corpus.core.records import Document, GoldDocument, StageStats
 from astana_corpus.core.schema import Schema, read_schema
+from astana_corpus.core.tokens import arabic_tokenizer
 from astana_corpus.dataset.card import (
     BaselineResult,
     CardFacts,
@@ -301,6 +302,7 @@ def check(
         from tqdm import tqdm
 
         lines = tqdm(lines, desc="validate + build", unit="document")
+    arabic_tokenizer()  # loaded once here, so every (recycled) worker forks with it ready
     for results in _batches(gold_batch, lines, context, n_workers):
         for r in results:
             corpus.gold_ids.append(r.id)

@@ -26,6 +26,10 @@ R = TypeVar("R")
 POOL_MIN_BATCHES = 4
 # Batches queued ahead of the slowest worker: bounds memory held in flight.
 PREFETCH = 4
+# Batches a worker runs before a fresh one replaces it: what a worker accumulates (spaCy's
+# StringStore and tokenizer cache grow with every new word: ~850 MB per worker was seen
+# midway through the 1M-paragraph benchmark) is bounded by this many batches, not the corpus.
+RECYCLE_AFTER = 100
 
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -56,7 +60,8 @@ def ordered_map(
 ) -> Iterator[R]:
     """``fn`` of every batch, in input order: in this process when ``workers`` is 1 or
     there are fewer than ``POOL_MIN_BATCHES`` batches, else in a pool of ``workers``
-    forked processes that never hold more than ``PREFETCH`` batches each ahead."""
+    forked processes that never hold more than ``PREFETCH`` batches each ahead, each
+    replaced by a fresh fork of this process after ``RECYCLE_AFTER`` batches."""
     small = expected_batches is not None and expected_batches < POOL_MIN_BATCHES
     if workers <= 1 or small:
         if initializer is not None:
@@ -65,7 +70,9 @@ def ordered_map(
         return
     context = multiprocessing.get_context("fork")
     start = (initializer, initargs)
-    with context.Pool(workers, initializer=_start_worker, initargs=start) as pool:
+    with context.Pool(
+        workers, initializer=_start_worker, initargs=start, maxtasksperchild=RECYCLE_AFTER
+    ) as pool:
         pending: list[Any] = []
         for batch in batches:
             pending.append(pool.apply_async(fn, (batch,)))
