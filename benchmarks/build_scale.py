@@ -11,7 +11,8 @@ same run:
 - the peak RSS of the build's whole process tree: every ``POLL`` seconds the VmRSS of
   the build process and of all its descendants (``/proc/<pid>/status``, children found
   through ``/proc/<pid>/stat``) is summed, and the largest sum is kept. Pages that forked
-  workers share with their parent count once per process, so the figure errs high.
+  workers share with their parent count once per process, so the figure errs high; the
+  PSS column sums ``Pss`` (``/proc/<pid>/smaps_rollup``) instead, which counts them once.
 
 Times are printed as ratios to the baseline; ``scale`` is t(N)/t(smallest N) against
 N/smallest N. A build whose tree passes ``--max-rss-mb`` is stopped (the machine is
@@ -41,8 +42,10 @@ HERE = Path(__file__).resolve().parent
 ASTANA = Path(sys.executable).with_name("astana")
 
 
-def tree_rss_kb(root_pid: int) -> int:
-    """Sum of VmRSS (kB) of ``root_pid`` and all its descendants."""
+def tree_memory_kb(root_pid: int) -> tuple[int, int]:
+    """Sums of VmRSS and of Pss (kB) over ``root_pid`` and all its descendants. Pss
+    divides each shared page among the processes that map it, so its sum counts pages
+    that forked workers share with their parent once."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -53,19 +56,25 @@ def tree_rss_kb(root_pid: int) -> int:
         except OSError:
             continue
         children.setdefault(int(fields[1]), []).append(int(entry))
-    total, stack = 0, [root_pid]
+    rss = pss = 0
+    stack = [root_pid]
     while stack:
         pid = stack.pop()
         stack += children.get(pid, [])
-        try:
-            with open(f"/proc/{pid}/status", encoding="utf-8") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
-        except OSError:
-            continue
-    return total
+        rss += _field_kb(f"/proc/{pid}/status", "VmRSS:")
+        pss += _field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
+    return rss, pss
+
+
+def _field_kb(path: str, name: str) -> int:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith(name):
+                    return int(line.split()[1])
+    except OSError:
+        pass  # the process ended meanwhile
+    return 0
 
 
 def baseline_seconds(project: Path) -> float:
@@ -118,10 +127,11 @@ def run_build(project: Path, max_rss_kb: int, known_groups: bool) -> dict[str, o
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    peak = 0
+    peak = peak_pss = 0
     killed = False
     while process.poll() is None:
-        peak = max(peak, tree_rss_kb(process.pid))
+        rss, pss = tree_memory_kb(process.pid)
+        peak, peak_pss = max(peak, rss), max(peak_pss, pss)
         if peak > max_rss_kb and not killed:
             os.killpg(process.pid, signal.SIGKILL)  # our own session: the build and its pool
             killed = True
@@ -132,7 +142,13 @@ def run_build(project: Path, max_rss_kb: int, known_groups: bool) -> dict[str, o
         raise SystemExit(f"astana build failed ({process.returncode}):\n{stderr}")
     stats_path = project / "build" / "build.stats.json"
     stages = json.loads(stats_path.read_text()) if stats_path.is_file() and not killed else {}
-    return {"seconds": seconds, "peak_rss_mb": peak / 1024, "killed": killed, "stages": stages}
+    return {
+        "seconds": seconds,
+        "peak_rss_mb": peak / 1024,
+        "peak_pss_mb": peak_pss / 1024,
+        "killed": killed,
+        "stages": stages,
+    }
 
 
 def measure(size: int, max_rss_kb: int, known_groups: bool) -> dict[str, object]:
@@ -151,7 +167,7 @@ def print_table(results: list[dict]) -> None:
         stage_names += [s for s in r["stages"] if s not in stage_names]
     head = f"{'paragraphs':>10} {'tok s':>7} {'build s':>8} {'build×':>7} {'scale':>6} "
     head += " ".join(f"{s[:13] + '×':>14}" for s in stage_names)
-    print(head + f" {'peak RSS MB':>11}")
+    print(head + f" {'peak RSS MB':>11} {'peak PSS MB':>11}")
     for r in results:
         base = r["baseline_seconds"]
         scale = r["seconds"] / first["seconds"]
@@ -162,12 +178,13 @@ def print_table(results: list[dict]) -> None:
         note = "  (stopped: over --max-rss-mb)" if r["killed"] else ""
         print(
             f"{r['paragraphs']:>10} {base:>7.2f} {r['seconds']:>8.2f} "
-            f"{r['seconds'] / base:>7.2f} {scale:>6.2f} {cells} {r['peak_rss_mb']:>11.0f}{note}"
+            f"{r['seconds'] / base:>7.2f} {scale:>6.2f} {cells} {r['peak_rss_mb']:>11.0f} "
+            f"{r['peak_pss_mb']:>11.0f}{note}"
         )
     print(
         "tok s: raw blank('ar') nlp.pipe over the same paragraphs (one process); "
         "build×, stage×: seconds / tok s; scale: t(N) / t(smallest N); "
-        "peak RSS: sum over the build's process tree"
+        "peak RSS / PSS: sums over the build's process tree"
     )
 
 
