@@ -1,190 +1,211 @@
-"""How the dataset writer scales: time and peak memory against corpus size.
+"""How `astana build` scales: time per stage and peak memory against the raw tokenizer.
 
-Makes synthetic gold (Arabic-like paragraphs with entities and event labels)
-of N paragraphs, runs the streaming writer of `astana build`
-(`dataset.rows.paragraph_views` + `dataset.writer.DatasetWriter`: rows → tokens →
-IOB2 → parquet row groups) in a fresh
-subprocess per size, and reports each size as ratios against the smallest
-size measured in the same run: time ratio vs size ratio (linear scaling means
-they match) and peak-RSS ratio (flat memory means it stays near 1).
+For each size, makes a synthetic project (``benchmarks/synthetic.py``: raw files,
+metadata, gold, splits) of N paragraphs in a temporary folder, then measures in the
+same run:
 
-    python benchmarks/build_scale.py                 # 2k, 8k, 32k paragraphs
-    python benchmarks/build_scale.py --sizes 1000 4000 --json out.json
+- the baseline: spaCy's ``blank("ar")`` tokenizer (``nlp.pipe``, one process) over the
+  same paragraphs, in a fresh process, loading excluded;
+- ``astana build`` end to end (fresh project: ingest included) as a subprocess, with the
+  seconds of each stage from ``build/build.stats.json``;
+- the peak RSS of the build's whole process tree: every ``POLL`` seconds the VmRSS of
+  the build process and of all its descendants (``/proc/<pid>/status``, children found
+  through ``/proc/<pid>/stat``) is summed, and the largest sum is kept. Pages that forked
+  workers share with their parent count once per process, so the figure errs high; the
+  PSS column sums ``Pss`` (``/proc/<pid>/smaps_rollup``) instead, which counts them once.
 
-Only the writing stage is measured; ingest, splits and validation are not
-(see the README's notes on what streams).
+Times are printed as ratios to the baseline; ``scale`` is t(N)/t(smallest N) against
+N/smallest N. A build whose tree passes ``--max-rss-mb`` is stopped (the machine is
+shared) and reported as such.
+
+    .venv/bin/python benchmarks/build_scale.py --sizes 10000 100000
+    .venv/bin/python benchmarks/build_scale.py --sizes 100000 1000000 --json out.json
+    .venv/bin/python benchmarks/build_scale.py --sizes 1000000 --known-groups
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
-import resource
+import os
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-WORDS = [
-    "محادثات",
-    "الوفد",
-    "الجولة",
-    "اجتماع",
-    "الضامنة",
-    "المعارضة",
-    "الهدنة",
-    "قال",
-    "أعلنت",
-    "مناطق",
-    "خفض",
-    "التصعيد",
-    "بيان",
-    "المقبلة",
-    "الماضي",
-    "وزير",
-]
-NAMES = [
-    ("أستانة", "GPE"),
-    ("بسوريا", "GPE"),
-    ("وروسيا", "GPE"),
-    ("دي ميستورا", "PER"),
-    ("الأمم المتحدة", "ORG"),
-    ("الغوطة الشرقية", "LOC"),
-    ("أستانا-7", "EVENT"),
-    ("يوم غد الاثنين", "DATE"),
-]
-PARAGRAPHS_PER_DOC = 10
+import synthetic
+
+POLL = 0.05
+HERE = Path(__file__).resolve().parent
+ASTANA = Path(sys.executable).with_name("astana")
 
 
-def synthetic_gold(path: Path, n_paragraphs: int, seed: int = 0) -> dict[str, str]:
-    """Write gold JSONL; return doc id → split."""
-    rng = random.Random(seed)
-    splits = {}
-    with path.open("w", encoding="utf-8") as handle:
-        for d in range(n_paragraphs // PARAGRAPHS_PER_DOC):
-            doc_id = f"syn-{d:07d}"
-            pieces, entities, paragraphs, offset = [], [], [], 0
-            for p in range(PARAGRAPHS_PER_DOC):
-                if pieces:
-                    pieces.append("\n")
-                    offset += 1
-                start = offset
-                words = []
-                for _ in range(rng.randint(20, 40)):
-                    if rng.random() < 0.15:
-                        name, label = rng.choice(NAMES)
-                        skip = 1 if name[0] in "بو" and label == "GPE" else 0
-                        begin = offset + sum(len(w) + 1 for w in words) + skip
-                        entities.append(
-                            {
-                                "start": begin,
-                                "end": begin + len(name) - skip,
-                                "label": label,
-                                "text": name[skip:],
-                                "canonical_id": None,
-                            }
-                        )
-                        words.append(name)
-                    else:
-                        words.append(rng.choice(WORDS))
-                text = " ".join(words) + "."
-                pieces.append(text)
-                offset += len(text)
-                paragraphs.append(
-                    {
-                        "index": p,
-                        "start": start,
-                        "end": offset,
-                        "events": ["TALKS_HELD"] if rng.random() < 0.5 else [],
-                    }
-                )
-            events = sorted({e for p in paragraphs for e in p["events"]})
-            record = {
-                "id": doc_id,
-                "text": "".join(pieces),
-                "text_sha256": "",
-                "entities": entities,
-                "events": events,
-                "paragraphs": paragraphs,
-                "annotation": {"round": "syn", "annotators": ["syn"], "schema_version": "1.0"},
-            }
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-            splits[doc_id] = ("train", "train", "train", "validation", "test")[d % 5]
-    return splits
+def tree_memory_kb(root_pid: int) -> tuple[int, int]:
+    """Sums of VmRSS and of Pss (kB) over ``root_pid`` and all its descendants. Pss
+    divides each shared page among the processes that map it, so its sum counts pages
+    that forked workers share with their parent once."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    rss = pss = 0
+    stack = [root_pid]
+    while stack:
+        pid = stack.pop()
+        stack += children.get(pid, [])
+        rss += _field_kb(f"/proc/{pid}/status", "VmRSS:")
+        pss += _field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
+    return rss, pss
 
 
-def run_one(n_paragraphs: int) -> dict[str, float]:
-    """Measure one size (runs in its own process, so ru_maxrss is this run's peak)."""
-    from astana_corpus.core.gold import iter_gold
-    from astana_corpus.core.schema import read_schema
-    from astana_corpus.core.tokens import tokenize
-    from astana_corpus.dataset.rows import paragraph_views
-    from astana_corpus.dataset.writer import DatasetWriter
+def _field_kb(path: str, name: str) -> int:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith(name):
+                    return int(line.split()[1])
+    except OSError:
+        pass  # the process ended meanwhile
+    return 0
 
-    root = Path(__file__).resolve().parents[1]
-    schema = read_schema(root)
-    with tempfile.TemporaryDirectory() as tmp:
-        gold = Path(tmp) / "gold.jsonl"
-        split_of = synthetic_gold(gold, n_paragraphs)
-        provenance = {d: {"raw_file": "synthetic"} for d in split_of}
-        # Warm up the tokenizer so its start-up is not counted in the first size only.
-        tokenize("تحضير")
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        start = time.perf_counter()
-        writer = DatasetWriter(Path(tmp) / "out", schema)
-        for record in iter_gold(gold):
-            writer.add(
-                record,
-                paragraph_views(record),
-                split=split_of[record.id],
-                provenance=provenance[record.id],
-            )
-        summary = writer.close()
-        seconds = time.perf_counter() - start
-        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    rows = sum(summary.rows["paragraphs"].values())
+
+def baseline_seconds(project: Path) -> float:
+    """The raw tokenizer over the project's paragraphs, in a fresh process."""
+    code = (
+        "import sys, time, spacy; sys.path.insert(0, sys.argv[1]); import synthetic;"
+        "from pathlib import Path; texts = synthetic.paragraph_texts(Path(sys.argv[2]));"
+        "nlp = spacy.blank('ar'); nlp('تحضير'); t = time.perf_counter();"
+        "n = sum(1 for _ in nlp.pipe(texts, batch_size=256));"
+        "print(time.perf_counter() - t, n)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(HERE), str(project)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return float(out[0])
+
+
+# With --known-groups: `astana build` with the split function replaced by the groups the
+# generator planted (read from splits/manifest.json), to measure everything else at sizes
+# where the current MinHash grouping does not fit in memory. Reported as such.
+KNOWN_GROUPS = """
+import json, sys
+from pathlib import Path
+from astana_corpus import pipeline
+from astana_corpus.cli import main
+from astana_corpus.dataset.splits import SplitResult, split_of
+
+def known(texts, config):
+    planted = json.loads((Path(sys.argv[1]) / "splits/manifest.json").read_text())["groups"]
+    groups = {i: planted.get(i, i) for i in texts}
+    assignment = {i: split_of(k, config.seed, config.ratios) for i, k in groups.items()}
+    return SplitResult(config=config, assignment=assignment, groups=groups)
+
+pipeline.compute_splits = known
+sys.exit(main(["--root", sys.argv[1], "build", "--quiet"]))
+"""
+
+
+def run_build(project: Path, max_rss_kb: int, known_groups: bool) -> dict[str, object]:
+    started = time.perf_counter()
+    command = [str(ASTANA), "--root", str(project), "build", "--quiet"]
+    if known_groups:
+        command = [sys.executable, "-c", KNOWN_GROUPS, str(project)]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    peak = peak_pss = 0
+    killed = False
+    while process.poll() is None:
+        rss, pss = tree_memory_kb(process.pid)
+        peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+        if peak > max_rss_kb and not killed:
+            os.killpg(process.pid, signal.SIGKILL)  # our own session: the build and its pool
+            killed = True
+        time.sleep(POLL)
+    seconds = time.perf_counter() - started
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode != 0 and not killed:
+        raise SystemExit(f"astana build failed ({process.returncode}):\n{stderr}")
+    stats_path = project / "build" / "build.stats.json"
+    stages = json.loads(stats_path.read_text()) if stats_path.is_file() and not killed else {}
     return {
-        "paragraphs": rows,
         "seconds": seconds,
-        "peak_rss_mb": rss_after / 1024,
-        "rss_growth_mb": (rss_after - rss_before) / 1024,
+        "peak_rss_mb": peak / 1024,
+        "peak_pss_mb": peak_pss / 1024,
+        "killed": killed,
+        "stages": stages,
     }
+
+
+def measure(size: int, max_rss_kb: int, known_groups: bool) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix="astana-scale-") as tmp:
+        project = Path(tmp) / "project"
+        counts = synthetic.make_project(project, size)
+        base = baseline_seconds(project)
+        result = run_build(project, max_rss_kb, known_groups)
+    return {"paragraphs": counts["paragraphs"], "baseline_seconds": base, **counts, **result}
+
+
+def print_table(results: list[dict]) -> None:
+    first = results[0]
+    stage_names: list[str] = []
+    for r in results:
+        stage_names += [s for s in r["stages"] if s not in stage_names]
+    head = f"{'paragraphs':>10} {'tok s':>7} {'build s':>8} {'build×':>7} {'scale':>6} "
+    head += " ".join(f"{s[:13] + '×':>14}" for s in stage_names)
+    print(head + f" {'peak RSS MB':>11} {'peak PSS MB':>11}")
+    for r in results:
+        base = r["baseline_seconds"]
+        scale = r["seconds"] / first["seconds"]
+        cells = " ".join(
+            f"{r['stages'][s]['seconds'] / base:>14.2f}" if s in r["stages"] else f"{'-':>14}"
+            for s in stage_names
+        )
+        note = "  (stopped: over --max-rss-mb)" if r["killed"] else ""
+        print(
+            f"{r['paragraphs']:>10} {base:>7.2f} {r['seconds']:>8.2f} "
+            f"{r['seconds'] / base:>7.2f} {scale:>6.2f} {cells} {r['peak_rss_mb']:>11.0f} "
+            f"{r['peak_pss_mb']:>11.0f}{note}"
+        )
+    print(
+        "tok s: raw blank('ar') nlp.pipe over the same paragraphs (one process); "
+        "build×, stage×: seconds / tok s; scale: t(N) / t(smallest N); "
+        "peak RSS / PSS: sums over the build's process tree"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 8000, 32000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--max-rss-mb", type=int, default=8000, help="stop a build above this")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.one:
-        print(json.dumps(run_one(args.one)))
-        return 0
-    results = []
-    for size in sorted(args.sizes):
-        out = subprocess.run(
-            [sys.executable, __file__, "--one", str(size)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        results.append(json.loads(out.strip().splitlines()[-1]))
-    base = results[0]
-    print(
-        f"{'paragraphs':>10} {'seconds':>8} {'para/s':>8} {'size×':>6} {'time×':>6} "
-        f"{'peakRSS MB':>10} {'RSS×':>5}"
+    parser.add_argument(
+        "--known-groups",
+        action="store_true",
+        help="replace near-duplicate grouping by the planted groups (reported as such)",
     )
-    for r in results:
-        r["size_ratio"] = r["paragraphs"] / base["paragraphs"]
-        r["time_ratio"] = r["seconds"] / base["seconds"]
-        r["rss_ratio"] = r["peak_rss_mb"] / base["peak_rss_mb"]
-        print(
-            f"{r['paragraphs']:>10} {r['seconds']:>8.2f} {r['paragraphs'] / r['seconds']:>8.0f} "
-            f"{r['size_ratio']:>6.1f} {r['time_ratio']:>6.2f} {r['peak_rss_mb']:>10.0f} "
-            f"{r['rss_ratio']:>5.2f}"
-        )
+    args = parser.parse_args()
+    print(f"load: {os.getloadavg()}")
+    sizes = sorted(args.sizes)
+    results = [measure(size, args.max_rss_mb * 1024, args.known_groups) for size in sizes]
+    if args.known_groups:
+        print("--known-groups: the splits stage is the planted groups, not MinHash grouping")
+    print_table(results)
+    print(f"load: {os.getloadavg()}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0

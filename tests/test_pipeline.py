@@ -27,11 +27,13 @@ def project(tmp_path):
 
 @pytest.fixture()
 def counts(monkeypatch):
-    """How often build cleans an article, reads gold and tokenises a paragraph."""
+    """How often build cleans an article, reads gold (as records or as lines for the
+    batch stages) and tokenises a paragraph."""
     seen = {"cleaned": 0, "gold_reads": 0, "tokenised": 0}
-    clean, iter_gold, tokenize_many = (
+    clean, iter_gold, gold_lines, tokenize_many = (
         documents_module.clean_document,
         gold_module.iter_gold,
+        pipeline.iter_gold_lines,
         rows_module.tokenize_many,
     )
 
@@ -43,6 +45,10 @@ def counts(monkeypatch):
         seen["gold_reads"] += 1
         return iter_gold(*args, **kwargs)
 
+    def counting_gold_lines(*args, **kwargs):
+        seen["gold_reads"] += 1
+        return gold_lines(*args, **kwargs)
+
     def counting_tokens(texts):
         texts = list(texts)
         seen["tokenised"] += len(texts)
@@ -50,6 +56,7 @@ def counts(monkeypatch):
 
     monkeypatch.setattr(documents_module, "clean_document", counting_clean)
     monkeypatch.setattr(gold_module, "iter_gold", counting_gold)
+    monkeypatch.setattr(pipeline, "iter_gold_lines", counting_gold_lines)
     monkeypatch.setattr(rows_module, "tokenize_many", counting_tokens)
     return seen
 

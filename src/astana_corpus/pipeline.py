@@ -16,10 +16,13 @@ these return.
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -38,18 +41,22 @@ from astana_corpus.annotate.preannotate import (
 )
 from astana_corpus.annotate.server import admin_credentials, default_url
 from astana_corpus.core.errors import AstanaError, error
-from astana_corpus.core.gold import read_gold
+from astana_corpus.core.gold import gold_from_line, iter_gold_lines, read_gold
 from astana_corpus.core.io import (
+    iter_raw_lines,
+    read_line_at,
     sha256_bytes,
     sha256_text,
     write_jsonl,
     write_text,
 )
+from astana_corpus.core.metrics import precision_recall_f1
 from astana_corpus.core.outputs import (
     check_output,
     folder_lock,
     looks_like_dataset,
     looks_like_documents,
+    looks_like_shards_output,
     looks_like_spacy_export,
     looks_like_suggestions,
     looks_like_view,
@@ -57,9 +64,11 @@ from astana_corpus.core.outputs import (
     replace_folder,
     staging_folder,
 )
+from astana_corpus.core.parallel import POOL_MIN_BATCHES, batched, ordered_map, worker_count
 from astana_corpus.core.paths import (
     BASELINES_DIR,
     BUILD_DIR,
+    BUILD_STATS_FILE,
     CARD_FILE,
     CONFIGS_DIR,
     DOCUMENTS_FILE,
@@ -79,7 +88,7 @@ from astana_corpus.core.paths import (
 )
 from astana_corpus.core.records import Document, GoldDocument, StageStats
 from astana_corpus.core.schema import Schema, read_schema
-from astana_corpus.core.tokens import tokenize_many
+from astana_corpus.core.tokens import arabic_tokenizer, tokenize_many
 from astana_corpus.dataset.card import (
     BaselineResult,
     CardFacts,
@@ -97,7 +106,8 @@ from astana_corpus.dataset.figures import (
 )
 from astana_corpus.dataset.folder import LabelNames, paragraph_tokens, read_dataset_split
 from astana_corpus.dataset.near_duplicates import pairwise_similarity
-from astana_corpus.dataset.rows import ParagraphView
+from astana_corpus.dataset.rows import PROVENANCE_FIELDS
+from astana_corpus.dataset.shards import list_shards, run_local, run_ray
 from astana_corpus.dataset.splits import (
     SPLIT_NAMES,
     SplitChanges,
@@ -110,11 +120,33 @@ from astana_corpus.dataset.splits import (
     split_changes,
     write_splits,
 )
+from astana_corpus.dataset.stage import (
+    BATCH_LINES,
+    Line,
+    RecordResult,
+    StageContext,
+    documents_batch,
+    gold_batch,
+    init_stage,
+)
 from astana_corpus.dataset.stats import DocumentLabels, corpus_stats, read_dataset_labels
-from astana_corpus.dataset.validate import RecordSink, Report, check_records, validate
+from astana_corpus.dataset.validate import (
+    CorpusChecks,
+    Report,
+    check_contamination,
+    check_drift,
+    check_gold_documents_known,
+    check_records,
+)
 from astana_corpus.dataset.writer import DatasetWriter, WriteSummary, front_matter
-from astana_corpus.ingest.documents import iter_documents_file, write_documents
-from astana_corpus.ingest.sources import check_unlisted, read_metadata
+from astana_corpus.ingest.documents import (
+    DocumentSequence,
+    DocumentStore,
+    DocumentTexts,
+    iter_documents_file,
+    write_documents,
+)
+from astana_corpus.ingest.sources import ArticleMeta, check_unlisted, read_metadata
 from astana_corpus.models.evaluate import (
     document_tokens,
     evaluate,
@@ -139,14 +171,15 @@ _CLEANING_CODE = ("ingest/clean.py", "ingest/sources.py", "ingest/documents.py",
 # ---------------------------------------------------------------- documents
 
 
-def documents_key(root: Path) -> dict[str, Any]:
+def documents_key(root: Path, metas: Sequence[ArticleMeta] | None = None) -> dict[str, Any]:
     """What the cleaned documents are a function of: metadata, raw bytes, cleaning code.
 
     The documents file is reused only while this key is unchanged, like a
     declared workflow step with its inputs (spaCy projects, DVC).
     """
     raw = {}
-    metas = read_metadata(root)
+    if metas is None:
+        metas = read_metadata(root)
     check_unlisted(root, metas)  # a new raw file is an error even while the cache is current
     for meta in metas:
         path = root / RAW_DIR / meta.file
@@ -161,22 +194,36 @@ def documents_key(root: Path) -> dict[str, Any]:
     }
 
 
-def ingest(root: Path, *, out: Path | None = None, progress: bool = False) -> StageStats:
+def ingest(
+    root: Path,
+    *,
+    out: Path | None = None,
+    progress: bool = False,
+    workers: int | None = None,
+    metas: Sequence[ArticleMeta] | None = None,
+) -> StageStats:
     """Clean every article and write the documents file (default ``build/documents.jsonl``,
-    with its input key so later stages can reuse it)."""
+    with its input key so later stages can reuse it); ``workers`` processes (default: the
+    cores), same file."""
     target = out or root / DOCUMENTS_FILE
     check_output(target, looks_like=looks_like_documents, what="documents file")
-    key = documents_key(root)
-    stats = write_documents(root, out=target, progress=progress)
+    metas = read_metadata(root) if metas is None else metas
+    key = documents_key(root, metas)
+    stats = write_documents(
+        root, out=target, progress=progress, metas=metas, workers=worker_count(workers)
+    )
     if target == root / DOCUMENTS_FILE:
         write_text(root / DOCUMENTS_KEY_FILE, json.dumps({"key": key, "stats": stats.to_dict()}))
     return stats
 
 
-def load_documents(root: Path, *, progress: bool = False) -> tuple[list[Document], dict[str, Any]]:
-    """The cleaned documents and the ingest counts: read from the materialised documents
-    file while its key matches the inputs, else ingested (once) and materialised."""
-    key = documents_key(root)
+def ensure_documents(
+    root: Path, *, progress: bool = False, workers: int | None = None
+) -> dict[str, Any]:
+    """Make ``build/documents.jsonl`` current (ingest once when its key does not match the
+    inputs) and return the ingest counts."""
+    metas = read_metadata(root)
+    key = documents_key(root, metas)
     key_path, docs_path = root / DOCUMENTS_KEY_FILE, root / DOCUMENTS_FILE
     stored: dict[str, Any] = {}
     if key_path.is_file() and docs_path.is_file():
@@ -185,9 +232,16 @@ def load_documents(root: Path, *, progress: bool = False) -> tuple[list[Document
         except (UnicodeDecodeError, ValueError):
             stored = {}  # a damaged key only costs a fresh ingest
     if stored.get("key") != key:
-        stats = ingest(root, progress=progress)
+        stats = ingest(root, progress=progress, workers=workers, metas=metas)
         stored = {"key": key, "stats": stats.to_dict()}
-    return list(iter_documents_file(docs_path)), stored["stats"]
+    return stored["stats"]  # type: ignore[no-any-return]
+
+
+def load_documents(root: Path, *, progress: bool = False) -> tuple[list[Document], dict[str, Any]]:
+    """The cleaned documents (all in memory: for the commands over small sets, such as
+    Doccano and merge) and the ingest counts."""
+    stats = ensure_documents(root, progress=progress)
+    return list(iter_documents_file(root / DOCUMENTS_FILE)), stats
 
 
 # ---------------------------------------------------------------- validation and build
@@ -195,48 +249,199 @@ def load_documents(root: Path, *, progress: bool = False) -> tuple[list[Document
 
 @dataclass
 class Checked:
-    """The inputs of the dataset, read once, and the validation report over them."""
+    """The inputs of the dataset, streamed once, and what the checks found: the documents
+    by id (read from disk on access), compact keys, the report and the stage counts."""
 
     schema: Schema
-    documents: list[Document]
+    documents: DocumentStore
     ingest: dict[str, Any]
-    gold: list[GoldDocument]
     split_lists: dict[str, list[str]]
     split_result: SplitResult
     report: Report
+    rounds: list[str] = field(default_factory=list)
+    preannotation: dict[str, dict[str, float | int]] | None = None
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-# Given the documents and committed split lists, what receives each validated record.
-SinkFactory = Callable[[list[Document], dict[str, list[str]]], RecordSink]
+class _Clock:
+    """Seconds per stage, in the order stages ran."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, dict[str, Any]] = {}
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str, **counts: Any) -> None:
+        now = time.perf_counter()
+        self.stages[stage] = {"seconds": round(now - self.last, 3), **counts}
+        self.last = now
 
 
-def check(root: Path, *, progress: bool = False, make_sink: SinkFactory | None = None) -> Checked:
-    """The one validation pipeline (`astana validate` and `astana build`): documents,
-    gold and splits read once, every check run, each record handed to the sink."""
+def check(
+    root: Path,
+    *,
+    progress: bool = False,
+    workers: int | None = None,
+    writer: DatasetWriter | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> Checked:
+    """The one validation pipeline (`astana validate` and `astana build`): documents and
+    gold streamed once in batches (over ``workers`` processes, default the cores), every
+    check run, each valid record's rows handed to ``writer``, pre-annotation scored
+    against gold when a ``gazetteer`` is given. Memory holds compact keys per document
+    (id, offset, a digest, provenance), never the texts."""
+    clock = _Clock()
+    n_workers = worker_count(workers)
     schema = read_schema(root)
-    documents, ingest_stats = load_documents(root, progress=progress)
-    gold = read_gold(root / GOLD_FILE)
-    if not gold:
-        raise error("A315", path=root / GOLD_FILE)
-    texts = {d.id: d.text for d in documents}
+    ingest_stats = ensure_documents(root, progress=progress, workers=n_workers)
+    clock.lap("ingest", **ingest_stats)
+    docs_path, gold_path = root / DOCUMENTS_FILE, root / GOLD_FILE
+    context = StageContext(schema, docs_path, gold_path, writer is not None, gazetteer)
+    corpus = CorpusChecks()
+    offsets: dict[str, int] = {}
+    digests: dict[str, bytes] = {}
+    provenance: dict[str, tuple[Any, ...]] = {}
+    for keys in _batches(documents_batch, iter_raw_lines(docs_path), context, n_workers):
+        for k in keys:
+            corpus.document_ids.append(k.id)
+            corpus.arabic += k.issues
+            offsets[k.id], digests[k.id], provenance[k.id] = k.offset, k.digest, k.provenance
+    documents = DocumentStore(docs_path, offsets)
+    clock.lap("documents", documents=len(corpus.document_ids))
+
+    texts = DocumentTexts(documents)
     computed = compute_splits(texts, read_config(root))
     try:
         lists = read_committed(root)
         problems = check_splits(root, texts, computed=computed)
     except AstanaError as exc:
         lists, problems = {}, [str(exc)]
-    report = validate(
-        documents=documents,
-        gold=gold,
-        schema=schema,
-        split_lists=lists,
-        near_duplicates=computed.near_duplicates,
-        split_problems=problems,
-        sink=make_sink(documents, lists) if make_sink else None,
-        min_paragraph_chars=computed.config.min_paragraph_chars,
-        max_paragraph_documents=computed.config.max_paragraph_documents,
+    split_of = {i: name for name, ids in lists.items() for i in ids}
+    clock.lap("splits", groups=len(set(computed.groups.values())))
+
+    rounds: set[str] = set()
+    scores: dict[str, list[int]] = {}
+    written = 0
+    not_written: Counter[str] = Counter()
+    write_seconds = 0.0
+    lines: Iterable[Line] = iter_gold_lines(gold_path)
+    if progress:
+        from tqdm import tqdm
+
+        lines = tqdm(lines, desc="validate + build", unit="document")
+    arabic_tokenizer()  # loaded once here, so every (recycled) worker forks with it ready
+    for results in _batches(gold_batch, lines, context, n_workers):
+        for r in results:
+            corpus.gold_ids.append(r.id)
+            corpus.entities += r.entities
+            corpus.paragraphs += r.paragraphs
+            corpus.labels[r.id] = r.labels
+            rounds.add(r.round)
+            if r.id not in digests:
+                corpus.unknown += check_gold_documents_known([_gold_at(gold_path, r)], {})
+            elif digests[r.id] != r.digest:
+                corpus.drift += check_drift([_gold_at(gold_path, r)], {r.id: documents[r.id]})
+            corpus.records += r.issues
+            for label, counts in (r.scores or {}).items():
+                total = scores.setdefault(label, [0, 0, 0])
+                for i, n in enumerate(counts):
+                    total[i] += n
+            split = split_of.get(r.id)
+            if writer is None or r.rows is None or split is None or r.id not in provenance:
+                not_written[_why_not_written(writer is None, r, provenance)] += 1
+                continue
+            started = time.perf_counter()
+            doc_row, paragraph_rows, token_rows = r.rows
+            doc_row["provenance"] = dict(zip(PROVENANCE_FIELDS, provenance[r.id], strict=True))
+            writer.add_encoded(
+                split,
+                doc_row,
+                paragraph_rows,
+                token_rows,
+                entity_labels=r.entity_labels,
+                events=r.events,
+                tokens=r.tokens,
+            )
+            write_seconds += time.perf_counter() - started
+            written += 1
+    clock.lap(
+        "validate+rows",
+        records=len(corpus.gold_ids),
+        written=written,
+        not_written=dict(sorted(not_written.items())),
+        write_seconds=round(write_seconds, 3),
     )
-    return Checked(schema, documents, ingest_stats, gold, lists, computed, report)
+    if not corpus.gold_ids:
+        raise error("A315", path=gold_path)
+    contamination = check_contamination(
+        lists,
+        DocumentSequence(documents, corpus.document_ids),
+        min_chars=computed.config.min_paragraph_chars,
+        max_documents=computed.config.max_paragraph_documents,
+    )
+    report = corpus.report(lists, computed.near_duplicates, problems, contamination)
+    return Checked(
+        schema=schema,
+        documents=documents,
+        ingest=ingest_stats,
+        split_lists=lists,
+        split_result=computed,
+        report=report,
+        rounds=sorted(rounds),
+        preannotation=_score_table(scores) if gazetteer is not None else None,
+        stages=clock.stages,
+    )
+
+
+def _batches(
+    fn: Callable[[Sequence[Line]], list[Any]],
+    lines: Iterable[Line],
+    context: StageContext,
+    workers: int,
+) -> Iterator[list[Any]]:
+    """``fn`` over batches of lines, in order, in this process or a pool: a pool only
+    when there are enough lines to pay for it."""
+    batches = batched(lines, BATCH_LINES)
+    first = list(itertools.islice(batches, POOL_MIN_BATCHES))
+    return ordered_map(
+        fn,
+        itertools.chain(first, batches),
+        workers=workers,
+        initializer=init_stage,
+        initargs=(context,),
+        expected_batches=None if len(first) == POOL_MIN_BATCHES else len(first),
+    )
+
+
+def _why_not_written(checking: bool, result: RecordResult, provenance: Mapping[str, Any]) -> str:
+    if checking:
+        return "validation only"
+    if result.rows is None:
+        return "record errors"
+    if result.id not in provenance:
+        return "not a cleaned document (E002)"
+    return "in no split (E013)"
+
+
+def _gold_at(path: Path, result: RecordResult) -> GoldDocument:
+    """A gold record read again (only for the rare record that needs a full check)."""
+    raw = read_line_at(path, result.offset)
+    return gold_from_line(raw, path, result.lineno, result.offset)
+
+
+def _score_table(scores: Mapping[str, Sequence[int]]) -> dict[str, dict[str, float | int]]:
+    """``score_against_gold``'s table from counts summed over records."""
+    table: dict[str, dict[str, float | int]] = {}
+    for label, (predicted, gold, correct) in scores.items():
+        precision, recall, f1 = precision_recall_f1(correct, predicted, gold)
+        table[label] = {
+            "predicted": predicted,
+            "gold": gold,
+            "correct": correct,
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+        }
+    return table
 
 
 @dataclass
@@ -245,15 +450,23 @@ class BuildSummary:
     written: WriteSummary
     validation: dict[str, Any] = field(default_factory=dict)
     facts: CardFacts | None = None
+    stages: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def build(root: Path, *, out_dir: Path | None = None, progress: bool = False) -> BuildSummary:
+def build(
+    root: Path,
+    *,
+    out_dir: Path | None = None,
+    progress: bool = False,
+    workers: int | None = None,
+) -> BuildSummary:
     """The main job: documents → validate (incl. split check) → write ``out_dir``.
 
     Rows are written to a staging folder during the validation pass; on any
     validation error (A503) the staging folder is removed and nothing is built.
     An existing ``out_dir`` that is not a dataset folder is refused (A701); the
     previous dataset stays at its name until the new one replaces it (core.outputs).
+    ``workers`` processes (default: the cores) give the same bytes as one.
     """
     out_dir = out_dir or root / OUT_DIR
     check_output(out_dir, looks_like=looks_like_dataset, what="dataset folder")
@@ -262,28 +475,22 @@ def build(root: Path, *, out_dir: Path | None = None, progress: bool = False) ->
         raise error("A508", path=root / LICENSE_FILE)
     with folder_lock(out_dir):
         recover_folder(out_dir)
-        return _build(root, out_dir, schema, progress=progress)
+        summary = _build(root, out_dir, schema, progress=progress, workers=workers)
+    write_text(root / BUILD_STATS_FILE, json.dumps(summary.stages, indent=2) + "\n")
+    return summary
 
 
-def _build(root: Path, out_dir: Path, schema: Schema, *, progress: bool) -> BuildSummary:
+def _build(
+    root: Path, out_dir: Path, schema: Schema, *, progress: bool, workers: int | None
+) -> BuildSummary:
     staging = staging_folder(out_dir)
     still_open: list[DatasetWriter] = []
     try:
         writer = DatasetWriter(staging, schema)
         still_open.append(writer)
-
-        def make_sink(documents: list[Document], lists: dict[str, list[str]]) -> RecordSink:
-            provenance = {d.id: d.to_dict()["provenance"] for d in documents}
-            split_of = {i: name for name, ids in lists.items() for i in ids}
-
-            def write(record: GoldDocument, views: Sequence[ParagraphView]) -> None:
-                split = split_of.get(record.id)
-                if split is not None and record.id in provenance:  # else E002/E013 say why
-                    writer.add(record, views, split=split, provenance=provenance[record.id])
-
-            return write
-
-        checked = check(root, progress=progress, make_sink=make_sink)
+        gaz = read_gazetteer(root, schema)
+        checked = check(root, progress=progress, workers=workers, writer=writer, gazetteer=gaz)
+        started = time.perf_counter()
         written = writer.close()
         still_open.clear()
         report = checked.report
@@ -296,13 +503,51 @@ def _build(root: Path, out_dir: Path, schema: Schema, *, progress: bool) -> Buil
         write_text(staging / LICENSE_FILE.name, (root / LICENSE_FILE).read_text(encoding="utf-8"))
         copy_figures(root, staging)
         replace_folder(staging, out_dir)
+        closing = {"seconds": round(time.perf_counter() - started, 3)}
+        stages = {**checked.stages, "close+card": closing}
     except OSError as exc:  # e.g. pyarrow's "Error writing bytes" on a full disk names no file
         raise error("A703", path=exc.filename or staging, detail=exc.strerror or exc) from exc
     finally:
         for files in still_open:  # failed while writing: close them before discarding
             files.abort()
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildSummary(out_dir=out_dir, written=written, validation=report.to_dict(), facts=facts)
+    return BuildSummary(
+        out_dir=out_dir, written=written, validation=report.to_dict(), facts=facts, stages=stages
+    )
+
+
+# ---------------------------------------------------------------- shards (crawl scale)
+
+
+def process_shards(
+    root: Path,
+    *,
+    inputs: Sequence[Path],
+    out_dir: Path,
+    engine: str = "local",
+    address: str | None = None,
+    progress: bool = False,
+) -> int:
+    """Clean and pre-annotate every record of ``inputs`` (shards: raw files, JSONL or
+    Parquet with id + text/html) into ``out_dir/*.parquet`` on the ``local`` engine or on
+    Ray Data (``address``, else ``RAY_ADDRESS``, else a local Ray); the folder is
+    replaced only when every record was processed. Returns the records written."""
+    shards = list_shards(inputs)
+    check_output(out_dir, looks_like=looks_like_shards_output, what="shards output folder")
+    with folder_lock(out_dir):
+        recover_folder(out_dir)
+        staging = staging_folder(out_dir)
+        try:
+            if engine == "ray":
+                count = run_ray(
+                    shards, root=root, out_dir=staging, address=address, progress=progress
+                )
+            else:
+                count = run_local(shards, root=root, out_dir=staging)
+            replace_folder(staging, out_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return count
 
 
 # ---------------------------------------------------------------- card
@@ -319,16 +564,18 @@ def data_fingerprint(root: Path, split_lists: dict[str, list[str]]) -> dict[str,
 def card_facts(root: Path, checked: Checked, written: WriteSummary) -> CardFacts:
     """The facts the card renders, from this build's stage outputs and recorded results."""
     schema = checked.schema
-    in_gold = {g.id for g in checked.gold}
-    scores = score_against_gold(
+    scores = checked.preannotation
+    if scores is None:  # a check run without a gazetteer: score in one pass now
+        gold = read_gold(root / GOLD_FILE)
+        in_gold = {g.id for g in gold}
         # Only documents in gold are scored: suggest for those only.
-        preannotate(
-            (d for d in checked.documents if d.id in in_gold), read_gazetteer(root, schema)
-        ),
-        checked.gold,
-        checked.documents,
-        schema.entity_names,
-    )
+        documents = [d for d in checked.documents.values() if d.id in in_gold]
+        scores = score_against_gold(
+            preannotate(documents, read_gazetteer(root, schema)),
+            gold,
+            documents,
+            schema.entity_names,
+        )
     fingerprint = data_fingerprint(root, checked.split_lists)
     results = read_results(root)
     baselines: list[tuple[str, BaselineResult | None]] = []
@@ -350,10 +597,12 @@ def card_facts(root: Path, checked: Checked, written: WriteSummary) -> CardFacts
             )
         )
     rounds = []
-    for round_name in sorted({g.annotation.round for g in checked.gold}):
+    for round_name in checked.rounds:
         result = _agreement(root, round_name, checked.documents, schema)
         if len(result["annotators"]) >= 2:
-            report = _merge(root, round_name, checked.documents, schema, write=False)
+            # merge holds a round's documents: a Doccano round is a human-sized set
+            documents = list(checked.documents.values())
+            report = _merge(root, round_name, documents, schema, write=False)
             adjudication = {
                 "agreed": report.paragraphs_agreed,
                 "disagreements": report.disagreements,
@@ -533,19 +782,17 @@ def merge_round(
 def _agreement(
     root: Path,
     round_name: str,
-    documents: list[Document],
+    documents: Mapping[str, Document],
     schema: Schema,
     *,
     confirmed_only: bool = True,
 ) -> dict[str, Any]:
-    by_annotator = read_round(
-        root, round_name, {d.id: d for d in documents}, schema, confirmed_only=confirmed_only
-    )
+    by_annotator = read_round(root, round_name, documents, schema, confirmed_only=confirmed_only)
     result = agreement(
         by_annotator,
         entity_labels=schema.entity_names,
         event_labels=schema.event_names,
-        texts={d.id: d.text for d in documents},
+        texts=DocumentTexts(documents),
     )
     result["round"] = round_name
     return result
@@ -553,7 +800,8 @@ def _agreement(
 
 def round_agreement(root: Path, *, round_name: str, confirmed_only: bool = True) -> dict[str, Any]:
     documents, _ = load_documents(root)
-    return _agreement(root, round_name, documents, read_schema(root), confirmed_only=confirmed_only)
+    by_id = {d.id: d for d in documents}
+    return _agreement(root, round_name, by_id, read_schema(root), confirmed_only=confirmed_only)
 
 
 # ---------------------------------------------------------------- models

@@ -15,6 +15,7 @@ from astana_corpus.annotate.doccano_format import read_preannotations
 from astana_corpus.annotate.server import DEFAULT_HOST, DEFAULT_PORT
 from astana_corpus.cli import evaluate, pictures, render
 from astana_corpus.cli.usage import Parser
+from astana_corpus.core import paths
 from astana_corpus.core.errors import AstanaError, catalogue_markdown, error, missing_extra
 from astana_corpus.core.outputs import (
     check_output,
@@ -22,12 +23,6 @@ from astana_corpus.core.outputs import (
     looks_like_json_report,
     sigterm_like_ctrl_c,
     write_json_report,
-)
-from astana_corpus.core.paths import (
-    DOCUMENTS_FILE,
-    OUT_DIR,
-    PREANNOTATIONS_FILE,
-    SPACY_DIR,
 )
 from astana_corpus.ingest.sources import register_articles
 
@@ -198,10 +193,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    out = _path(args, args.out or OUT_DIR)
+    out = _path(args, args.out or paths.OUT_DIR)
     summary = pipeline.build(args.root, out_dir=out, progress=not args.quiet)
     w = summary.written
     render.build(summary.out_dir, w.rows, w.entities, w.tokens, summary.validation["counts"])
+    return 0
+
+
+def cmd_shards(args: argparse.Namespace) -> int:
+    out, inputs = _path(args, args.out), [_path(args, p) for p in args.inputs]
+    n = pipeline.process_shards(args.root, inputs=inputs, out_dir=out, engine=args.engine)
+    print(f"wrote {out}/ ({n} documents, engine {args.engine})")
     return 0
 
 
@@ -248,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="clean raw articles into build/documents.jsonl")
-    p.add_argument("--out", type=Path, default=DOCUMENTS_FILE, help=f"default {DOCUMENTS_FILE}")
+    p.add_argument("--out", type=Path, default=paths.DOCUMENTS_FILE, help="default %(default)s")
     p.add_argument("--report", type=Path, help="also write the counts as JSON here")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=cmd_ingest)
@@ -291,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--preannotations", type=Path, help="suggestions (astana preannotate)")
     d.set_defaults(func=cmd_doccano_push)
     d = remote("preload", "copy suggestions into the logged-in annotator's own annotations")
-    d.add_argument("--preannotations", type=Path, default=PREANNOTATIONS_FILE)
+    d.add_argument("--preannotations", type=Path, default=paths.PREANNOTATIONS_FILE)
     d.set_defaults(func=cmd_doccano_preload)
     d = remote("apply-session", "enter a recorded session (YAML) as the logged-in annotator")
     d.add_argument("--session", type=Path, required=True)
@@ -302,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_doccano_pull)
 
     p = sub.add_parser("preannotate", help="gazetteer/rule suggestions per paragraph")
-    p.add_argument("--out", type=Path, default=PREANNOTATIONS_FILE)
+    p.add_argument("--out", type=Path, default=paths.PREANNOTATIONS_FILE)
     p.add_argument(
         "--evaluate",
         action="store_true",
@@ -336,6 +338,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_build)
 
+    p = sub.add_parser("shards", help="clean + pre-annotate shards (raw/JSONL/Parquet files)")
+    p.add_argument("inputs", type=Path, nargs="+", help="shard files or folders of them")
+    p.add_argument("--out", type=Path, required=True, help="folder of Parquet parts")
+    p.add_argument("--engine", choices=["local", "ray"], default="local", help="ray: RAY_ADDRESS")
+    p.set_defaults(func=cmd_shards)
+
     p = sub.add_parser("card", help="regenerate the tables of dataset_card.md")
     p.add_argument("--check", action="store_true", help="exit 1 if the card is stale")
     p.set_defaults(func=cmd_card)
@@ -345,7 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export the splits for trainers")
     esub = p.add_subparsers(dest="export_command", required=True)
     e = esub.add_parser("spacy", help="one DocBin per split (entities + event cats)")
-    e.add_argument("--out", type=Path, default=SPACY_DIR)
+    e.add_argument("--out", type=Path, default=paths.SPACY_DIR)
     e.set_defaults(func=cmd_export_spacy)
 
     p = sub.add_parser("train", help="train/run a baseline and score it with evaluate")

@@ -129,6 +129,16 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "{path}: the same bytes (sha256 {sha256}) as {other}",
         "the article is already there: delete the copy (one entry per article)",
     ),
+    "A140": ErrorSpec(
+        _I,
+        "{path}: not an input shard (a raw .txt/.html file, .jsonl or .parquet expected)",
+        "pass a folder of shards or shard files of those kinds",
+    ),
+    "A141": ErrorSpec(
+        _I,
+        "{path}: record {record}: {problem}",
+        "every shard record needs a string `id` and a string `text` or `html`",
+    ),
     # A2xx: configuration files (YAML, schema, gazetteer)
     "A201": ErrorSpec(_C, "{path}: {state}", "{hint}"),
     "A202": ErrorSpec(_C, "{path}: invalid YAML: {detail}", "fix the YAML syntax"),
@@ -478,6 +488,11 @@ CATALOGUE: dict[str, ErrorSpec] = {
         _C,
         "{path}: another command is writing this folder right now",
         "wait for it to finish (or stop it), then run the command again",
+    ),
+    "A720": ErrorSpec(
+        _C,
+        "--engine ray needs Ray Data, which is not installed ({detail})",
+        'install the extra: pip install "astana-corpus[ray]" (or use --engine local)',
     ),
 }
 

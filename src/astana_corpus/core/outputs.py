@@ -91,6 +91,11 @@ def looks_like_dataset(path: Path) -> bool:
     return head.startswith("---\n") and "pretty_name: astana-corpus" in head
 
 
+def looks_like_shards_output(path: Path) -> bool:
+    """An output folder of the shards job: only Parquet parts (or nothing) inside."""
+    return path.is_dir() and all(p.suffix == ".parquet" for p in path.iterdir())
+
+
 def check_output(path: Path, *, looks_like: Callable[[Path], bool], what: str) -> None:
     """Refuse (A701) an existing ``path`` that is not a previous ``what`` output."""
     path = Path(path)

@@ -41,6 +41,8 @@ BUILD_DIR = Path("build")
 DOCUMENTS_FILE = BUILD_DIR / "documents.jsonl"
 # The input key of DOCUMENTS_FILE: it is reused only while this matches (see pipeline).
 DOCUMENTS_KEY_FILE = BUILD_DIR / "documents.key.json"
+# Seconds and counts of each stage of the last `astana build` (what benchmarks read).
+BUILD_STATS_FILE = BUILD_DIR / "build.stats.json"
 PREANNOTATIONS_FILE = BUILD_DIR / "preannotations.jsonl"
 SPACY_DIR = BUILD_DIR / "spacy"
 BASELINES_DIR = BUILD_DIR / "baselines"

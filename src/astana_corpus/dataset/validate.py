@@ -48,7 +48,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from itertools import pairwise
-from typing import Any
+from typing import Any, overload
 
 from astana_corpus.core.arabic import is_word_char
 from astana_corpus.core.io import sha256_text
@@ -457,6 +457,26 @@ def _rule(rest: Sequence[Any]) -> str:
     return f", containment {rest[1]}, by {rest[2]}" if len(rest) >= 3 else ""
 
 
+class _Texts(Sequence[str]):
+    """The texts of a sequence of documents, read a slice at a time (the documents may be
+    a lazy view of the documents file: the corpus is never held)."""
+
+    def __init__(self, documents: Sequence[Document]):
+        self.documents = documents
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [d.text for d in self.documents[index]]
+        return self.documents[index].text
+
+
 def check_contamination(
     lists: Mapping[str, Sequence[str]],
     documents: Sequence[Document],
@@ -477,7 +497,7 @@ def check_contamination(
     names = sorted(lists)
     split_of = {i: n for n, ids in lists.items() for i in ids}
     keys, docs = [], []
-    for index, found in paragraph_fingerprints([d.text for d in documents], min_chars=min_chars):
+    for index, found in paragraph_fingerprints(_Texts(documents), min_chars=min_chars):
         keys.append(found)
         docs.append(np.full(len(found), index, dtype=np.int64))
     if not keys:
@@ -520,27 +540,33 @@ def check_contamination(
 def check_labels_in_train(
     lists: Mapping[str, Sequence[str]], gold: Mapping[str, GoldDocument]
 ) -> list[Issue]:
-    def labels(ids: Sequence[str]) -> set[str]:
+    labels = {i: frozenset({e.label for e in g.entities} | set(g.events)) for i, g in gold.items()}
+    return check_label_sets_in_train(lists, labels)
+
+
+def check_label_sets_in_train(
+    lists: Mapping[str, Sequence[str]], labels: Mapping[str, frozenset[str]]
+) -> list[Issue]:
+    """W001 over compact keys: each gold document's entity labels and events."""
+
+    def union(ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
         for i in ids:
-            if i in gold:
-                found |= {e.label for e in gold[i].entities}
-                found |= set(gold[i].events)
+            found |= labels.get(i, frozenset())
         return found
 
-    train = labels(lists.get("train", []))
+    train = union(lists.get("train", []))
     issues = []
     for name in ("validation", "test"):
-        for label in sorted(labels(lists.get(name, [])) - train):
+        for label in sorted(union(lists.get(name, [])) - train):
             issues.append(
                 _issue("W001", None, None, f"label {label} occurs in {name} but never in train")
             )
     return issues
 
 
-def check_annotated(
-    documents: Mapping[str, Document], gold: Mapping[str, GoldDocument]
-) -> list[Issue]:
+def check_annotated(documents: Iterable[str], gold: Iterable[str]) -> list[Issue]:
+    """W002: cleaned documents (their ids) without a gold record."""
     return [
         _issue(
             "W002",
@@ -585,16 +611,19 @@ def validate(
         if sink is not None and not any(i.severity == ERROR for i in found):
             sink(record, views)  # a record with errors is never written (the build fails)
     if split_lists is not None:
-        report.issues += check_splits_partition(split_lists, by_id)
-        report.issues += check_near_duplicates(split_lists, near_duplicates)
-        report.issues += check_contamination(
+        report.issues += corpus_split_issues(
             split_lists,
-            documents,
-            min_chars=min_paragraph_chars,
-            max_documents=max_paragraph_documents,
+            by_id,
+            near_duplicates,
+            split_problems,
+            check_labels_in_train(split_lists, gold_by_id),
+            check_contamination(
+                split_lists,
+                documents,
+                min_chars=min_paragraph_chars,
+                max_documents=max_paragraph_documents,
+            ),
         )
-        report.issues += [_issue("E015", None, None, p) for p in split_problems]
-        report.issues += check_labels_in_train(split_lists, gold_by_id)
     report.issues += check_annotated(by_id, gold_by_id)
     report.issues += check_arabic(documents)
     report.checked = {
@@ -604,3 +633,69 @@ def validate(
         "paragraphs": sum(len(g.paragraphs) for g in gold),
     }
     return report
+
+
+def corpus_split_issues(
+    split_lists: Mapping[str, Sequence[str]],
+    doc_ids: Iterable[str],
+    near_duplicates: Iterable[Sequence[Any]],
+    split_problems: Sequence[str],
+    labels_issues: Sequence[Issue],
+    contamination: Sequence[Issue] = (),
+) -> list[Issue]:
+    """The split checks, in report order: E012/E013, E014, E020, E015, W001."""
+    return [
+        *check_splits_partition(split_lists, doc_ids),
+        *check_near_duplicates(split_lists, near_duplicates),
+        *contamination,
+        *(_issue("E015", None, None, p) for p in split_problems),
+        *labels_issues,
+    ]
+
+
+@dataclass
+class CorpusChecks:
+    """The corpus-level checks of ``validate`` as aggregations over compact keys, fed one
+    document key and one record result at a time (the streaming build never holds the
+    corpus); ``report`` gives the issues in ``validate``'s order."""
+
+    document_ids: list[str] = field(default_factory=list)
+    arabic: list[Issue] = field(default_factory=list)
+    gold_ids: list[str] = field(default_factory=list)
+    unknown: list[Issue] = field(default_factory=list)  # E002, gold order
+    drift: list[Issue] = field(default_factory=list)  # E003, gold order
+    records: list[Issue] = field(default_factory=list)  # record-level, gold order
+    labels: dict[str, frozenset[str]] = field(default_factory=dict)
+    entities: int = 0
+    paragraphs: int = 0
+
+    def report(
+        self,
+        split_lists: Mapping[str, Sequence[str]] | None,
+        near_duplicates: Iterable[Sequence[Any]] = (),
+        split_problems: Sequence[str] = (),
+        contamination: Sequence[Issue] = (),  # E020, from check_contamination
+    ) -> Report:
+        documents = dict.fromkeys(self.document_ids)
+        report = Report()
+        report.issues += check_unique_ids(self.document_ids, what="cleaned documents")
+        report.issues += check_unique_ids(self.gold_ids, what="gold")
+        report.issues += self.unknown + self.drift + self.records
+        if split_lists is not None:
+            report.issues += corpus_split_issues(
+                split_lists,
+                documents,
+                near_duplicates,
+                split_problems,
+                check_label_sets_in_train(split_lists, self.labels),
+                contamination,
+            )
+        report.issues += check_annotated(documents, self.gold_ids)
+        report.issues += self.arabic
+        report.checked = {
+            "documents": len(self.document_ids),
+            "gold_documents": len(self.gold_ids),
+            "entities": self.entities,
+            "paragraphs": self.paragraphs,
+        }
+        return report

@@ -98,7 +98,11 @@ class _Writer:
         return self.encode(row)  # type: ignore[no-any-return]
 
     def add(self, row: dict[str, Any]) -> None:
-        self.buffer.append(self.encoded(row))
+        self.add_encoded(self.encoded(row))
+
+    def add_encoded(self, row: dict[str, Any]) -> None:
+        """Append a row already encoded (by a worker process, with ``make_encoder``)."""
+        self.buffer.append(row)
         if len(self.buffer) >= ROW_GROUP:
             self.flush()
 
@@ -155,17 +159,40 @@ class DatasetWriter:
         split: str,
         provenance: Mapping[str, Any],
     ) -> None:
+        w = self.writers
+        self.add_encoded(
+            split,
+            w[("documents", split)].encoded(document_row(record, provenance)),
+            [w[("paragraphs", split)].encoded(paragraph_row(record, v)) for v in views],
+            [w[("tokens", split)].encoded(token_row(record, v)) for v in views],
+            entity_labels=[e.label for e in record.entities],
+            events=[ev for v in views for ev in v.events],
+            tokens=sum(len(v.tokens) for v in views),
+        )
+
+    def add_encoded(
+        self,
+        split: str,
+        document: dict[str, Any],
+        paragraphs: Sequence[dict[str, Any]],
+        tokens_rows: Sequence[dict[str, Any]],
+        *,
+        entity_labels: Sequence[str],
+        events: Sequence[str],
+        tokens: int,
+    ) -> None:
+        """The encoded rows of one record (see ``dataset.stage``) and its counts."""
         summary = self.summary
-        self.writers[("documents", split)].add(document_row(record, provenance))
-        summary.entities[split].update(e.label for e in record.entities)
-        for view in views:
-            row = paragraph_row(record, view)
-            if split == "train" and summary.instance is None:
-                summary.instance = self.writers[("paragraphs", split)].encoded(row)
-            self.writers[("paragraphs", split)].add(row)
-            summary.events[split].update(view.events)
-            self.writers[("tokens", split)].add(token_row(record, view))
-            summary.tokens[split] += len(view.tokens)
+        self.writers[("documents", split)].add_encoded(document)
+        summary.entities[split].update(entity_labels)
+        if split == "train" and summary.instance is None and paragraphs:
+            summary.instance = paragraphs[0]
+        for row in paragraphs:
+            self.writers[("paragraphs", split)].add_encoded(row)
+        for row in tokens_rows:
+            self.writers[("tokens", split)].add_encoded(row)
+        summary.events[split].update(events)
+        summary.tokens[split] += tokens
 
     def abort(self) -> None:
         """Close every file without flushing (after a failure: the folder is discarded)."""

@@ -6,11 +6,21 @@ the documents file this stage writes, never the raw files again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from pathlib import Path
+from typing import overload
 
 from astana_corpus.core.errors import error
-from astana_corpus.core.io import atomic_open, dumps_record, iter_jsonl, sha256_bytes
+from astana_corpus.core.io import (
+    atomic_open,
+    dumps_record,
+    iter_jsonl,
+    parse_json_line,
+    read_line_at,
+    sha256_bytes,
+)
+from astana_corpus.core.parallel import batched, ordered_map
 from astana_corpus.core.paths import METADATA_FILE, RAW_DIR
 from astana_corpus.core.records import Document, StageStats
 from astana_corpus.ingest.clean import clean_document
@@ -43,20 +53,53 @@ def ingest_article(root: Path, meta: ArticleMeta) -> Document:
     return clean_document(meta, source_text, source_format=fmt, source_kind=kind)
 
 
-def iter_articles(root: Path, *, progress: bool = False) -> Iterator[Document]:
-    """Clean every listed article, in id order (independent of file order)."""
-    metas = read_metadata(root)
-    check_unlisted(root, metas)
-    ordered: Iterable[ArticleMeta] = sorted(metas, key=lambda m: m.id)
+# Articles per batch of the ingest pool.
+INGEST_BATCH = 16
+
+
+def clean_articles(root: Path, metas: Sequence[ArticleMeta]) -> list[Document]:
+    """Read and clean a batch of articles (a pure batch stage: one worker's task)."""
+    return [ingest_article(root, meta) for meta in metas]
+
+
+def iter_articles(
+    root: Path,
+    *,
+    progress: bool = False,
+    metas: Sequence[ArticleMeta] | None = None,
+    workers: int = 1,
+) -> Iterator[Document]:
+    """Clean every listed article, in id order (independent of file order), with
+    ``workers`` processes (same documents, same order)."""
+    if metas is None:
+        metas = read_metadata(root)
+        check_unlisted(root, metas)
+    ordered = sorted(metas, key=lambda m: m.id)
+    batches = list(batched(ordered, INGEST_BATCH))
+    results: Iterable[list[Document]] = ordered_map(
+        partial(clean_articles, root), batches, workers=workers, expected_batches=len(batches)
+    )
     if progress:
         from tqdm import tqdm
 
-        ordered = tqdm(ordered, desc="ingest", unit="article")
-    for meta in ordered:
-        yield ingest_article(root, meta)
+        bar = tqdm(total=len(ordered), desc="ingest", unit="article")
+        for docs in results:
+            bar.update(len(docs))
+            yield from docs
+        bar.close()
+        return
+    for docs in results:
+        yield from docs
 
 
-def write_documents(root: Path, *, out: Path, progress: bool = False) -> StageStats:
+def write_documents(
+    root: Path,
+    *,
+    out: Path,
+    progress: bool = False,
+    metas: Sequence[ArticleMeta] | None = None,
+    workers: int = 1,
+) -> StageStats:
     """Clean every listed article and write ``out`` (JSON lines) atomically.
 
     Documents stream into a temporary file that replaces ``out`` only when
@@ -64,7 +107,7 @@ def write_documents(root: Path, *, out: Path, progress: bool = False) -> StageSt
     """
     stats = StageStats()
     with atomic_open(out) as handle:
-        for doc in iter_articles(root, progress=progress):
+        for doc in iter_articles(root, progress=progress, metas=metas, workers=workers):
             stats.add(doc)
             handle.write(dumps_record(doc.to_dict()) + "\n")
     return stats
@@ -73,7 +116,72 @@ def write_documents(root: Path, *, out: Path, progress: bool = False) -> StageSt
 def iter_documents_file(path: Path) -> Iterator[Document]:
     """The documents of a file written by ``write_documents``, in file order."""
     for lineno, record in iter_jsonl(path):
-        try:
-            yield Document.from_dict(record)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise error("A310", path=path, line=lineno, problem=f"not a document: {exc}") from exc
+        yield _document(record, path, lineno)
+
+
+def _document(record: dict[str, object], path: Path, lineno: int) -> Document:
+    try:
+        return Document.from_dict(record)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise error("A310", path=path, line=lineno, problem=f"not a document: {exc}") from exc
+
+
+def document_from_line(raw: bytes, path: Path, lineno: int, offset: int) -> Document:
+    """One line of the documents file as a document (the errors of the file reader)."""
+    return _document(parse_json_line(raw, path, lineno, offset), path, lineno)
+
+
+class DocumentStore(Mapping[str, Document]):
+    """The documents of a documents file by id, read from disk on access (an index of
+    byte offsets is all it holds), so corpus-level stages need not hold the corpus."""
+
+    def __init__(self, path: Path, offsets: Mapping[str, int]):
+        self.path = path
+        self.offsets = offsets
+
+    def __getitem__(self, doc_id: str) -> Document:
+        offset = self.offsets[doc_id]
+        return document_from_line(read_line_at(self.path, offset), self.path, 0, offset)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+
+class DocumentSequence(Sequence[Document]):
+    """The documents of ``store`` in the order of ``ids``, read on access (a slice reads
+    just that slice), for checks that walk the corpus batch by batch."""
+
+    def __init__(self, store: Mapping[str, Document], ids: Sequence[str]):
+        self.store = store
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Document: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Document]: ...
+    def __getitem__(self, index: int | slice) -> Document | list[Document]:
+        if isinstance(index, slice):
+            return [self.store[i] for i in self.ids[index]]
+        return self.store[self.ids[index]]
+
+
+class DocumentTexts(Mapping[str, str]):
+    """The texts of a mapping of documents, looked up one at a time."""
+
+    def __init__(self, documents: Mapping[str, Document]):
+        self.documents = documents
+
+    def __getitem__(self, doc_id: str) -> str:
+        return self.documents[doc_id].text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.documents)
+
+    def __len__(self) -> int:
+        return len(self.documents)

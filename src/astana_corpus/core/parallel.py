@@ -1,0 +1,93 @@
+"""An ordered map over batches, in this process or in a pool of worker processes.
+
+A stage function here is pure (records in, records out, no hidden I/O), so the same
+function runs in a loop or in a ``multiprocessing`` pool; results come back in input
+order either way, which keeps every output byte-identical to the single-process one.
+DESIGN's measurements: a 2-worker pool ran tokenise + IOB + write in 0.6x the time of one
+process; spaCy's own ``n_process`` was slower (it pickles whole ``Doc`` objects).
+
+Workers are forked, so they start with what the parent has loaded (the tokenizer, the
+schema) and a worker initialiser can set per-process state once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Below this many batches a pool costs more (fork, pickling) than it saves.
+POOL_MIN_BATCHES = 4
+# Batches queued ahead of the slowest worker: bounds memory held in flight.
+PREFETCH = 4
+# Batches a worker runs before a fresh one replaces it: what a worker accumulates (spaCy's
+# StringStore and tokenizer cache grow with every new word: ~850 MB per worker was seen
+# midway through the 1M-paragraph benchmark) is bounded by this many batches, not the corpus.
+RECYCLE_AFTER = 100
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of ``size`` items (the last one shorter), lazily."""
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def worker_count(requested: int | None) -> int:
+    """``requested`` workers, or with None the cores this process may use."""
+    if requested is not None:
+        return max(1, requested)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def ordered_map(
+    fn: Callable[[T], R],
+    batches: Iterable[T],
+    *,
+    workers: int,
+    initializer: Callable[..., Any] | None = None,
+    initargs: tuple[Any, ...] = (),
+    expected_batches: int | None = None,
+) -> Iterator[R]:
+    """``fn`` of every batch, in input order: in this process when ``workers`` is 1 or
+    there are fewer than ``POOL_MIN_BATCHES`` batches, else in a pool of ``workers``
+    forked processes that never hold more than ``PREFETCH`` batches each ahead, each
+    replaced by a fresh fork of this process after ``RECYCLE_AFTER`` batches."""
+    small = expected_batches is not None and expected_batches < POOL_MIN_BATCHES
+    if workers <= 1 or small:
+        if initializer is not None:
+            initializer(*initargs)
+        yield from map(fn, batches)
+        return
+    context = multiprocessing.get_context("fork")
+    start = (initializer, initargs)
+    with context.Pool(
+        workers, initializer=_start_worker, initargs=start, maxtasksperchild=RECYCLE_AFTER
+    ) as pool:
+        pending: list[Any] = []
+        for batch in batches:
+            pending.append(pool.apply_async(fn, (batch,)))
+            while len(pending) >= workers * PREFETCH:
+                yield pending.pop(0).get()
+        for result in pending:
+            yield result.get()
+        pool.close()  # a clean exit: workers finish instead of being terminated
+        pool.join()
+
+
+def _start_worker(initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]) -> None:
+    """A worker leaves Ctrl-C to its parent (which stops the pool) and dies quietly on
+    SIGTERM (the parent's handler, inherited through fork, would print a traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if initializer is not None:
+        initializer(*initargs)

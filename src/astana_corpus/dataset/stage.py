@@ -1,0 +1,195 @@
+"""The batch stages of `astana validate` and `astana build`: lines in, compact results out.
+
+``documents_batch`` reads lines of the documents file and ``gold_batch`` lines of the
+gold file; both are pure functions of their batch and of the per-process ``StageContext``
+(set once per worker by ``init_stage``), so ``core.parallel.ordered_map`` runs them in
+this process or in a pool with the same results. What comes back is small: keys for the
+corpus-level checks (ids, a digest of text and paragraphs, label sets), the issues of
+each record, and the rows the writer stores, already encoded (ClassLabel ids), so the
+parent process only appends them to parquet row groups.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from astana_corpus.annotate.preannotate import Gazetteer, preannotate, score_against_gold
+from astana_corpus.core.gold import gold_from_line
+from astana_corpus.core.records import Document, GoldDocument, Issue, Paragraph, Provenance
+from astana_corpus.core.schema import Schema
+from astana_corpus.dataset.rows import (
+    CONFIGS,
+    PROVENANCE_FIELDS,
+    document_row,
+    features,
+    paragraph_row,
+    paragraph_views,
+    token_row,
+)
+from astana_corpus.dataset.validate import ERROR, check_arabic, check_record
+from astana_corpus.dataset.writer import make_encoder
+from astana_corpus.ingest.documents import document_from_line
+
+# A line of a JSON-lines file: (line number, byte offset, bytes).
+Line = tuple[int, int, bytes]
+# Lines per batch: big enough that pickling and scheduling are a small share of the work.
+BATCH_LINES = 64
+
+
+def content_digest(text: str, spans: Sequence[tuple[int, int]]) -> bytes:
+    """What drift (E003) compares: a text and its paragraph offsets, as 32 bytes."""
+    digest = hashlib.sha256(text.encode("utf-8"))
+    digest.update(repr(list(spans)).encode())
+    return digest.digest()
+
+
+@dataclass(frozen=True)
+class DocumentKey:
+    """What the corpus-level checks and the writer keep of one cleaned document."""
+
+    id: str
+    offset: int  # of its line in the documents file (to read it again when needed)
+    digest: bytes
+    provenance: tuple[Any, ...]  # the values of PROVENANCE_FIELDS
+    issues: tuple[Issue, ...]  # W003
+
+
+@dataclass
+class RecordResult:
+    """What one gold line gives: keys for the corpus checks, issues, encoded rows."""
+
+    lineno: int
+    offset: int
+    id: str
+    digest: bytes
+    issues: list[Issue]
+    labels: frozenset[str]  # entity labels and document events (W001)
+    entities: int
+    paragraphs: int
+    round: str
+    # Encoded rows (documents row without provenance, paragraphs rows, tokens rows), or
+    # None when the record has errors (never written) or the stage writes nothing.
+    rows: tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]] | None = None
+    entity_labels: list[str] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)  # of every paragraph, with repeats
+    tokens: int = 0
+    # Pre-annotation against this record: label → (predicted, gold, correct).
+    scores: dict[str, tuple[int, int, int]] | None = None
+
+
+@dataclass(frozen=True)
+class StageContext:
+    """What every worker needs, set once per process."""
+
+    schema: Schema
+    documents_path: Path
+    gold_path: Path
+    write: bool = False  # encode rows for the writer
+    gazetteer: Gazetteer | None = None  # score pre-annotation (the card's facts)
+
+
+_context: StageContext | None = None
+_encoders: dict[str, Any] = {}
+
+
+def init_stage(context: StageContext) -> None:
+    """Set this process's context (a worker initialiser; also called in-process)."""
+    global _context
+    _context = context
+    _encoders.clear()
+    if context.write:
+        feats = features(context.schema)
+        _encoders.update({c: make_encoder(feats[c]) for c in CONFIGS})
+
+
+def _ctx() -> StageContext:
+    if _context is None:
+        raise RuntimeError("init_stage() was not called in this process")
+    return _context
+
+
+def documents_batch(lines: Sequence[Line]) -> list[DocumentKey]:
+    """The keys of a batch of documents-file lines."""
+    path = _ctx().documents_path
+    keys = []
+    for lineno, offset, raw in lines:
+        doc = document_from_line(raw, path, lineno, offset)
+        provenance = doc.to_dict()["provenance"]
+        keys.append(
+            DocumentKey(
+                doc.id,
+                offset,
+                content_digest(doc.text, [(p.start, p.end) for p in doc.paragraphs]),
+                tuple(provenance.get(k) for k in PROVENANCE_FIELDS),
+                tuple(check_arabic([doc])),
+            )
+        )
+    return keys
+
+
+def gold_batch(lines: Sequence[Line]) -> list[RecordResult]:
+    """Parse, check, tokenise (once per paragraph), encode and score a batch of gold lines."""
+    ctx = _ctx()
+    results = []
+    for lineno, offset, raw in lines:
+        record = gold_from_line(raw, ctx.gold_path, lineno, offset)
+        results.append(record_result(record, lineno=lineno, offset=offset))
+    return results
+
+
+def record_result(record: GoldDocument, *, lineno: int, offset: int) -> RecordResult:
+    ctx = _ctx()
+    views = paragraph_views(record)
+    issues = check_record(record, views, ctx.schema)
+    result = RecordResult(
+        lineno=lineno,
+        offset=offset,
+        id=record.id,
+        digest=content_digest(record.text, [(p.start, p.end) for p in record.paragraphs]),
+        issues=issues,
+        labels=frozenset({e.label for e in record.entities} | set(record.events)),
+        entities=len(record.entities),
+        paragraphs=len(record.paragraphs),
+        round=record.annotation.round,
+    )
+    if any(i.severity == ERROR for i in issues):
+        return result  # a record with errors is never written (the build fails)
+    if ctx.write:
+        enc = _encoders
+        result.rows = (
+            enc["documents"](document_row(record, {})),
+            [enc["paragraphs"](paragraph_row(record, v)) for v in views],
+            [enc["tokens"](token_row(record, v)) for v in views],
+        )
+        result.entity_labels = [e.label for e in record.entities]
+        result.events = [ev for v in views for ev in v.events]
+        result.tokens = sum(len(v.tokens) for v in views)
+    if ctx.gazetteer is not None:
+        result.scores = record_scores(record, ctx.gazetteer, ctx.schema.entity_names)
+    return result
+
+
+_NO_PROVENANCE = Provenance("", "", "", "", None, None, None, ())
+
+
+def record_scores(
+    record: GoldDocument, gazetteer: Gazetteer, labels: Sequence[str]
+) -> dict[str, tuple[int, int, int]]:
+    """``score_against_gold`` counts of one gold record: (predicted, gold, correct) per label.
+
+    The record stands for its cleaned document: when the build succeeds, no record
+    drifted (E003) and paragraph indices are 0..n-1 (E019), so text and paragraphs are
+    the document's; counts of different documents add up (their spans never coincide).
+    """
+    doc = Document(
+        record.id,
+        record.text,
+        tuple(Paragraph(p.index, p.start, p.end, p.start, p.end) for p in record.paragraphs),
+        _NO_PROVENANCE,
+    )
+    table = score_against_gold(preannotate([doc], gazetteer), [record], [doc], labels)
+    return {k: (int(v["predicted"]), int(v["gold"]), int(v["correct"])) for k, v in table.items()}

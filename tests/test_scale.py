@@ -1,0 +1,125 @@
+"""The streaming build: same bytes with a pool as without, the same report as the
+in-memory runner, and the fast paths equal to their definitions."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from astana_corpus import pipeline
+from astana_corpus.core import arabic
+from astana_corpus.core.errors import AstanaError
+from astana_corpus.core.gold import read_gold
+from astana_corpus.core.io import iter_raw_lines
+from astana_corpus.core.parallel import batched, ordered_map
+from astana_corpus.core.paths import BUILD_STATS_FILE, DOCUMENTS_FILE, GOLD_FILE
+from astana_corpus.core.schema import read_schema
+from astana_corpus.dataset import stage
+from astana_corpus.dataset.splits import compute_splits, read_committed, read_config
+from astana_corpus.dataset.validate import validate
+from astana_corpus.ingest import documents as documents_module
+from astana_corpus.ingest.documents import iter_documents_file
+from tests.conftest import ROOT
+
+# Letters, marks (fatha, shadda, tatweel), joiners, folded forms, digits, punctuation and
+# characters whose case fold is longer than one character (ß → ss, İ → i̇).
+ALPHABET = "بسوريا أإآٱىةؤئیکٮ٠٣۵\u064e\u0651\u0640\u200c\u200fßİﬁAz ،؛؟.\n"
+
+
+@given(st.text(alphabet=ALPHABET, max_size=40))
+def test_matching_view_is_the_fold_of_every_character(text):
+    chars, where = [], []
+    for offset, char in enumerate(text):
+        for piece in arabic.fold_char(char):
+            chars.append(piece)
+            where.append(offset)
+    view = arabic.normalize_with_map(text)
+    assert view.text == "".join(chars) == arabic.normalize(text)
+    assert view.index_map == tuple(where)
+
+
+def test_batched_and_ordered_map_keep_order(monkeypatch):
+    assert list(batched(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
+    monkeypatch.setattr("astana_corpus.core.parallel.RECYCLE_AFTER", 2)  # workers replaced
+    squares = list(ordered_map(_square_all, batched(range(40), 3), workers=2))
+    assert [x for batch in squares for x in batch] == [x * x for x in range(40)]
+
+
+def _square_all(batch):
+    return [x * x for x in batch]
+
+
+@pytest.fixture()
+def project(tmp_path):
+    for name in ("articles", "annotations", "splits", "results", "configs"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "dataset_card.md", tmp_path)
+    shutil.copy(ROOT / "LICENSE", tmp_path)
+    return tmp_path
+
+
+def _files(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.*")}
+
+
+def test_a_pool_of_two_builds_the_same_bytes_as_one_process(project, monkeypatch):
+    one = pipeline.build(project, out_dir=project / "dist/one", workers=1)
+    (project / DOCUMENTS_FILE).unlink()  # ingest again, in the pool
+    # One line per batch: the five seed documents are enough batches for a real pool.
+    monkeypatch.setattr(pipeline, "BATCH_LINES", 1)
+    monkeypatch.setattr(documents_module, "INGEST_BATCH", 1)
+    two = pipeline.build(project, out_dir=project / "dist/two", workers=2)
+    assert _files(project / "dist/one") == _files(project / "dist/two")
+    assert one.validation == two.validation
+    stats = json.loads((project / BUILD_STATS_FILE).read_text(encoding="utf-8"))
+    assert stats["validate+rows"]["written"] == len(read_gold(project / GOLD_FILE))
+    assert stats["validate+rows"]["not_written"] == {}
+
+
+def test_streamed_report_equals_the_in_memory_runner(project):
+    """Drift, an unknown document, a duplicate gold id and a record-level error, found by
+    the streaming check exactly as the runner over documents and gold in memory finds them."""
+    gold_path = project / GOLD_FILE
+    lines = gold_path.read_text(encoding="utf-8").splitlines()
+    first, second = json.loads(lines[0]), json.loads(lines[1])
+    drifted = dict(first, text="X" + first["text"][1:])
+    unknown = dict(second, id="astana-9999")
+    broken = dict(second)
+    broken["entities"] = [dict(broken["entities"][0], label="NOT_A_LABEL")]
+    records = [drifted, unknown, broken, *map(json.loads, lines[2:]), json.loads(lines[2])]
+    gold_path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
+
+    checked = pipeline.check(project, workers=1)
+    streamed = checked.report.to_dict()
+    assert checked.stages["validate+rows"]["not_written"] == {"validation only": len(records)}
+
+    documents = list(iter_documents_file(project / DOCUMENTS_FILE))
+    texts = {d.id: d.text for d in documents}
+    computed = compute_splits(texts, read_config(project))
+    expected = validate(
+        documents=documents,
+        gold=read_gold(gold_path),
+        schema=read_schema(project),
+        split_lists=read_committed(project),
+        near_duplicates=computed.near_duplicates,
+        split_problems=[],
+    ).to_dict()
+    assert streamed == expected
+    assert {"E001", "E002", "E003", "E008"} <= set(streamed["counts"])
+
+
+def test_a_document_line_that_is_not_a_document_names_its_line(project):
+    pipeline.ensure_documents(project)
+    path = project / DOCUMENTS_FILE
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text(lines[0] + '{"id": "astana-0002"}\n', encoding="utf-8")
+    stage.init_stage(stage.StageContext(read_schema(project), path, project / GOLD_FILE))
+    with pytest.raises(AstanaError) as exc:
+        stage.documents_batch(list(iter_raw_lines(path)))
+    assert exc.value.code == "A310"
