@@ -38,6 +38,7 @@ from astana_corpus.annotate.preannotate import (
     read_gazetteer,
     score_against_gold,
     score_by_source,
+    score_row,
 )
 from astana_corpus.annotate.server import admin_credentials, default_url
 from astana_corpus.core.errors import AstanaError, error
@@ -50,7 +51,6 @@ from astana_corpus.core.io import (
     write_jsonl,
     write_text,
 )
-from astana_corpus.core.metrics import precision_recall_f1
 from astana_corpus.core.outputs import (
     check_output,
     folder_lock,
@@ -430,18 +430,10 @@ def _gold_at(path: Path, result: RecordResult) -> GoldDocument:
 
 def _score_table(scores: Mapping[str, Sequence[int]]) -> dict[str, dict[str, float | int]]:
     """``score_against_gold``'s table from counts summed over records."""
-    table: dict[str, dict[str, float | int]] = {}
-    for label, (predicted, gold, correct) in scores.items():
-        precision, recall, f1 = precision_recall_f1(correct, predicted, gold)
-        table[label] = {
-            "predicted": predicted,
-            "gold": gold,
-            "correct": correct,
-            "precision": precision,
-            "recall": recall,
-            "f1": f1,
-        }
-    return table
+    return {
+        label: score_row(correct, predicted, gold)
+        for label, (predicted, gold, correct) in scores.items()
+    }
 
 
 @dataclass

@@ -1238,16 +1238,17 @@ def score_spans(
     for label in [*labels, "ALL"]:
         p = {x for x in pred if label in ("ALL", x[1].label)}
         g = {x for x in gold if label in ("ALL", x[1].label)}
-        by_label[label] = _row(len(p & g), len(p), len(g))
+        by_label[label] = score_row(len(p & g), len(p), len(g))
     by_source: dict[str, dict[str, float | int]] = {}
     for source in SOURCES:
         p = {x for x, s in pred.items() if s == source}
         if p:
-            by_source[source] = _row(len(p & gold), len(p), len(gold))
+            by_source[source] = score_row(len(p & gold), len(p), len(gold))
     return {"labels": by_label, "sources": by_source}
 
 
-def _row(correct: int, predicted: int, gold: int) -> dict[str, float | int]:
+def score_row(correct: int, predicted: int, gold: int) -> dict[str, float | int]:
+    """One row of a precision/recall table: the counts and the three scores."""
     precision, recall, f1 = precision_recall_f1(correct, predicted, gold)
     return {
         "predicted": predicted,
