@@ -16,6 +16,15 @@ from astana_corpus.ingest.documents import iter_articles
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def copy_project(dest: Path) -> Path:
+    """A copy of the committed project's inputs (no build/ outputs) at ``dest``."""
+    for name in ("articles", "annotations", "splits", "results", "configs"):
+        shutil.copytree(ROOT / name, dest / name)
+    for name in ("dataset_card.md", "LICENSE"):
+        shutil.copy(ROOT / name, dest)
+    return dest
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -18,17 +18,14 @@ from astana_corpus import pipeline
 from astana_corpus.cli import main
 from astana_corpus.core import outputs
 from astana_corpus.core.errors import AstanaError
-from tests.conftest import ROOT
+from tests.conftest import copy_project
 
 CLI = [sys.executable, "-m", "astana_corpus"]
 
 
 @pytest.fixture()
 def project(tmp_path):
-    for name in ("articles", "annotations", "splits", "results", "configs"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "dataset_card.md", tmp_path)
-    shutil.copy(ROOT / "LICENSE", tmp_path)
+    copy_project(tmp_path)
     (tmp_path / "README.md").write_text("# my notes\n", encoding="utf-8")
     return tmp_path
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from astana_corpus import pipeline
@@ -12,17 +10,13 @@ from astana_corpus.core.errors import AstanaError
 from astana_corpus.core.paths import DOCUMENTS_FILE, DOCUMENTS_KEY_FILE, METADATA_FILE
 from astana_corpus.dataset import rows as rows_module
 from astana_corpus.ingest import documents as documents_module
-from tests.conftest import ROOT
+from tests.conftest import copy_project
 
 
 @pytest.fixture()
 def project(tmp_path):
     """A copy of the committed project (inputs only, no build/ outputs)."""
-    for name in ("articles", "annotations", "splits", "results", "configs"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "dataset_card.md", tmp_path)
-    shutil.copy(ROOT / "LICENSE", tmp_path)
-    return tmp_path
+    return copy_project(tmp_path)
 
 
 @pytest.fixture()

@@ -4,7 +4,6 @@ in-memory runner, and the fast paths equal to their definitions."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from hypothesis import given
@@ -23,7 +22,7 @@ from astana_corpus.dataset.splits import compute_splits, read_committed, read_co
 from astana_corpus.dataset.validate import validate
 from astana_corpus.ingest import documents as documents_module
 from astana_corpus.ingest.documents import iter_documents_file
-from tests.conftest import ROOT
+from tests.conftest import copy_project
 
 # Letters, marks (fatha, shadda, tatweel), joiners, folded forms, digits, punctuation and
 # characters whose case fold is longer than one character (ß → ss, İ → i̇).
@@ -55,11 +54,7 @@ def _square_all(batch):
 
 @pytest.fixture()
 def project(tmp_path):
-    for name in ("articles", "annotations", "splits", "results", "configs"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "dataset_card.md", tmp_path)
-    shutil.copy(ROOT / "LICENSE", tmp_path)
-    return tmp_path
+    return copy_project(tmp_path)
 
 
 def _files(folder):

@@ -229,7 +229,9 @@ def _perturbed_predictions(doc):
     return line, expected
 
 
-def test_cli_compare_counts_per_document(tmp_path, capsys):
+def comparison_page(tmp_path):
+    """`astana view --compare` of the first gold document's perturbed predictions: the
+    page and the counts the perturbation implies."""
     doc = min(RAW_GOLD, key=lambda g: g["id"])
     line, expected = _perturbed_predictions(doc)
     predictions = tmp_path / "pred.jsonl"
@@ -237,6 +239,11 @@ def test_cli_compare_counts_per_document(tmp_path, capsys):
     out = tmp_path / "compare.html"
     args = ["--root", str(ROOT), "view", "--predictions", str(predictions), "--compare"]
     assert main([*args, "--out", str(out)]) == 0
+    return out, expected
+
+
+def test_cli_compare_counts_per_document(tmp_path, capsys):
+    out, expected = comparison_page(tmp_path)
     assert "(1 document)" in capsys.readouterr().out
     page = lxml.html.fromstring(out.read_text("utf-8"))
     counts = {s.get("data-count"): int(s.text) for s in page.xpath("//span[@data-count]")}

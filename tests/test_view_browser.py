@@ -22,7 +22,7 @@ import pytest
 from astana_corpus.cli.main import main
 from astana_corpus.core.paths import GOLD_FILE
 from tests.conftest import ROOT
-from tests.test_view import RAW_GOLD, _perturbed_predictions, wcag_contrast
+from tests.test_view import RAW_GOLD, comparison_page, wcag_contrast
 
 PROBE = """
 <script>
@@ -135,13 +135,7 @@ def test_gold_view_in_chromium(tmp_path):
 
 
 def test_comparison_view_in_chromium(tmp_path):
-    doc = min(RAW_GOLD, key=lambda g: g["id"])
-    line, expected = _perturbed_predictions(doc)
-    predictions = tmp_path / "pred.jsonl"
-    predictions.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
-    out = tmp_path / "compare.html"
-    args = ["--root", str(ROOT), "view", "--predictions", str(predictions), "--compare"]
-    assert main([*args, "--out", str(out)]) == 0
+    out, expected = comparison_page(tmp_path)
     tree, probe = run_chromium(with_probe(out), tmp_path / "compare.png")
     check_common(probe)
     badges = Counter(
