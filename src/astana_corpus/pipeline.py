@@ -36,17 +36,17 @@ from astana_corpus.annotate.preannotate import (
     Gazetteer,
     preannotate,
     read_gazetteer,
-    score_against_gold,
     score_by_source,
-    score_row,
 )
 from astana_corpus.annotate.server import admin_credentials, default_url
 from astana_corpus.core.errors import AstanaError, error
 from astana_corpus.core.gold import gold_from_line, iter_gold_lines, read_gold
 from astana_corpus.core.io import (
     iter_raw_lines,
+    read_json,
     read_line_at,
     sha256_bytes,
+    sha256_file,
     sha256_text,
     write_jsonl,
     write_text,
@@ -75,11 +75,13 @@ from astana_corpus.core.paths import (
     DOCUMENTS_KEY_FILE,
     FIGURES_DIR,
     GAZETTEER_FILE,
+    GENERATED_GAZETTEER_FILE,
     GOLD_FILE,
     IMAGES_DIR,
     LICENSE_FILE,
     METADATA_FILE,
     OUT_DIR,
+    PREANNOTATION_RESULT,
     RAW_DIR,
     RESOLUTIONS_DIR,
     RESULTS_DIR,
@@ -92,6 +94,7 @@ from astana_corpus.core.tokens import arabic_tokenizer, tokenize_many
 from astana_corpus.dataset.card import (
     BaselineResult,
     CardFacts,
+    PreannotationFacts,
     RoundAgreement,
     generated_sections,
     render_card,
@@ -259,7 +262,6 @@ class Checked:
     split_result: SplitResult
     report: Report
     rounds: list[str] = field(default_factory=list)
-    preannotation: dict[str, dict[str, float | int]] | None = None
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -282,12 +284,10 @@ def check(
     progress: bool = False,
     workers: int | None = None,
     writer: DatasetWriter | None = None,
-    gazetteer: Gazetteer | None = None,
 ) -> Checked:
     """The one validation pipeline (`astana validate` and `astana build`): documents and
     gold streamed once in batches (over ``workers`` processes, default the cores), every
-    check run, each valid record's rows handed to ``writer``, pre-annotation scored
-    against gold when a ``gazetteer`` is given. Memory holds compact keys per document
+    check run, each valid record's rows handed to ``writer``. Memory holds compact keys per document
     (id, offset, a digest, provenance), never the texts."""
     clock = _Clock()
     n_workers = worker_count(workers)
@@ -295,7 +295,7 @@ def check(
     ingest_stats = ensure_documents(root, progress=progress, workers=n_workers)
     clock.lap("ingest", **ingest_stats)
     docs_path, gold_path = root / DOCUMENTS_FILE, root / GOLD_FILE
-    context = StageContext(schema, docs_path, gold_path, writer is not None, gazetteer)
+    context = StageContext(schema, docs_path, gold_path, writer is not None)
     corpus = CorpusChecks()
     offsets: dict[str, int] = {}
     digests: dict[str, bytes] = {}
@@ -319,7 +319,6 @@ def check(
     clock.lap("splits", groups=len(set(computed.groups.values())))
 
     rounds: set[str] = set()
-    scores: dict[str, list[int]] = {}
     written = 0
     not_written: Counter[str] = Counter()
     write_seconds = 0.0
@@ -341,10 +340,6 @@ def check(
             elif digests[r.id] != r.digest:
                 corpus.drift += check_drift([_gold_at(gold_path, r)], {r.id: documents[r.id]})
             corpus.records += r.issues
-            for label, counts in (r.scores or {}).items():
-                total = scores.setdefault(label, [0, 0, 0])
-                for i, n in enumerate(counts):
-                    total[i] += n
             split = split_of.get(r.id)
             if writer is None or r.rows is None or split is None or r.id not in provenance:
                 not_written[_why_not_written(writer is None, r, provenance)] += 1
@@ -387,7 +382,6 @@ def check(
         split_result=computed,
         report=report,
         rounds=sorted(rounds),
-        preannotation=_score_table(scores) if gazetteer is not None else None,
         stages=clock.stages,
     )
 
@@ -426,14 +420,6 @@ def _gold_at(path: Path, result: RecordResult) -> GoldDocument:
     """A gold record read again (only for the rare record that needs a full check)."""
     raw = read_line_at(path, result.offset)
     return gold_from_line(raw, path, result.lineno, result.offset)
-
-
-def _score_table(scores: Mapping[str, Sequence[int]]) -> dict[str, dict[str, float | int]]:
-    """``score_against_gold``'s table from counts summed over records."""
-    return {
-        label: score_row(correct, predicted, gold)
-        for label, (predicted, gold, correct) in scores.items()
-    }
 
 
 @dataclass
@@ -480,8 +466,7 @@ def _build(
     try:
         writer = DatasetWriter(staging, schema)
         still_open.append(writer)
-        gaz = read_gazetteer(root, schema)
-        checked = check(root, progress=progress, workers=workers, writer=writer, gazetteer=gaz)
+        checked = check(root, progress=progress, workers=workers, writer=writer)
         started = time.perf_counter()
         written = writer.close()
         still_open.clear()
@@ -548,7 +533,7 @@ def process_shards(
 def data_fingerprint(root: Path, split_lists: dict[str, list[str]]) -> dict[str, str]:
     """The hashes a baseline result records: the gold file and the committed split lists."""
     return {
-        "gold_sha256": sha256_bytes((root / GOLD_FILE).read_bytes()),
+        "gold_sha256": sha256_file(root / GOLD_FILE),
         "splits_sha256": lists_sha256(split_lists),
     }
 
@@ -556,18 +541,6 @@ def data_fingerprint(root: Path, split_lists: dict[str, list[str]]) -> dict[str,
 def card_facts(root: Path, checked: Checked, written: WriteSummary) -> CardFacts:
     """The facts the card renders, from this build's stage outputs and recorded results."""
     schema = checked.schema
-    scores = checked.preannotation
-    if scores is None:  # a check run without a gazetteer: score in one pass now
-        gold = read_gold(root / GOLD_FILE)
-        in_gold = {g.id for g in gold}
-        # Only documents in gold are scored: suggest for those only.
-        documents = [d for d in checked.documents.values() if d.id in in_gold]
-        scores = score_against_gold(
-            preannotate(documents, read_gazetteer(root, schema)),
-            gold,
-            documents,
-            schema.entity_names,
-        )
     fingerprint = data_fingerprint(root, checked.split_lists)
     results = read_results(root)
     baselines: list[tuple[str, BaselineResult | None]] = []
@@ -610,7 +583,7 @@ def card_facts(root: Path, checked: Checked, written: WriteSummary) -> CardFacts
         entities=written.entities,
         events=written.events,
         validation=checked.report.to_dict(),
-        preannotation=scores,
+        preannotation=recorded_preannotation(root),
         baselines=baselines,
         instance=written.instance,
         agreement=rounds,
@@ -723,6 +696,48 @@ def preannotation_scores(root: Path) -> dict[str, dict[str, dict[str, float | in
         documents,
         schema.entity_names,
     )
+
+
+def preannotation_fingerprint(root: Path) -> dict[str, str]:
+    """What the in-sample pre-annotation scores are a function of (besides the code, which
+    tests/test_preannotation_record.py compares): gold, cleaned documents, gazetteers and
+    schema. A recorded score with another fingerprint is shown as stale in the card."""
+    files = (SCHEMA_FILE, GAZETTEER_FILE, GENERATED_GAZETTEER_FILE)
+    hashes = [f"{p}:{sha256_file(root / p) if (root / p).is_file() else '-'}" for p in files]
+    return {
+        "gold_sha256": sha256_file(root / GOLD_FILE),
+        "documents_sha256": sha256_text(json.dumps(documents_key(root), sort_keys=True)),
+        "gazetteer_sha256": sha256_text("\n".join(hashes)),
+    }
+
+
+def record_preannotation(
+    root: Path, scores: Mapping[str, Mapping[str, Mapping[str, float | int]]]
+) -> Path:
+    """Write ``results/preannotation.json``: the scores the card shows, with the command and
+    the fingerprint of the data they were measured on."""
+    path = root / PREANNOTATION_RESULT
+    record = {
+        "command": "astana preannotate --evaluate",
+        "version": astana_corpus.__version__,
+        "data": preannotation_fingerprint(root),
+        "scores": scores,
+    }
+    write_text(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    return path
+
+
+def recorded_preannotation(root: Path) -> PreannotationFacts | None:
+    """The card's pre-annotation facts: the recorded per-label scores, and whether they were
+    measured on the current data (None when nothing is recorded)."""
+    path = root / PREANNOTATION_RESULT
+    if not path.is_file():
+        return None
+    data = read_json(path, code="A611")
+    labels = data.get("scores", {}).get("labels") if isinstance(data, dict) else None
+    if not isinstance(labels, dict) or not all(isinstance(v, dict) for v in labels.values()):
+        raise error("A611", path=path, problem="expected an object with scores.labels")
+    return PreannotationFacts(labels, stale=data.get("data") != preannotation_fingerprint(root))
 
 
 def _merge(

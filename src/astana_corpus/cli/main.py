@@ -148,6 +148,8 @@ def cmd_preannotate(args: argparse.Namespace) -> int:
         scores = pipeline.preannotation_scores(args.root)
         write_json_report(args.json, scores)
         render.preannotation(scores)
+        if not args.no_record:
+            print(f"recorded in {pipeline.record_preannotation(args.root, scores)}")
     return 0
 
 
@@ -308,9 +310,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--evaluate",
         action="store_true",
-        help="score the suggestions against annotations/gold.jsonl",
+        help="score the suggestions against gold; record them in results/preannotation.json",
     )
     p.add_argument("--json", type=Path, help="with --evaluate: also write the scores here")
+    p.add_argument("--no-record", action="store_true", help="do not write the card's record")
     p.set_defaults(func=cmd_preannotate)
 
     p = sub.add_parser("merge", help="merge a pulled round into annotations/gold.jsonl")

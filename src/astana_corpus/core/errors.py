@@ -410,6 +410,11 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "{path}: {problem}",
         "results are written by `astana train`: run it again (or delete the file)",
     ),
+    "A611": ErrorSpec(
+        _C,
+        "{path}: {problem}",
+        "it is written by `astana preannotate --evaluate`: run it again (or delete the file)",
+    ),
     "A610": ErrorSpec(
         _V,
         "{path}: {count} validation error(s) in gold, first: {doc_id} offset {offset}: "

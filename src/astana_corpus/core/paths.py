@@ -29,6 +29,9 @@ CHANGELOG_FILE = Path("CHANGELOG.md")
 # The committed release: the dataset folder of the current version, loadable after a clone.
 RELEASE_DIR = Path("release")
 RESULTS_DIR = Path("results")
+# In-sample pre-annotation scores against gold, as the card shows them (`astana
+# preannotate --evaluate` writes it, with the fingerprint of the data it scored).
+PREANNOTATION_RESULT = RESULTS_DIR / "preannotation.json"
 CONFIGS_DIR = Path("configs")
 # The figures of `astana stats` for the committed data (the card embeds them; `astana
 # build` copies them into the dataset folder's IMAGES_DIR).

@@ -44,6 +44,14 @@ class BaselineResult:
 
 
 @dataclass(frozen=True)
+class PreannotationFacts:
+    """The recorded in-sample pre-annotation scores (``results/preannotation.json``)."""
+
+    labels: Mapping[str, Mapping[str, float | int]]  # score_spans rows, by label and ALL
+    stale: bool  # measured on other gold, documents, gazetteer or schema than the current
+
+
+@dataclass(frozen=True)
 class RoundAgreement:
     """`astana agreement` on a round of the current gold, and how its merge was adjudicated."""
 
@@ -63,7 +71,7 @@ class CardFacts:
     entities: Mapping[str, Counter[str]]
     events: Mapping[str, Counter[str]]
     validation: Mapping[str, Any]
-    preannotation: Mapping[str, Mapping[str, float | int]]
+    preannotation: PreannotationFacts | None  # None: not recorded
     baselines: Sequence[tuple[str, BaselineResult | None]]
     instance: Mapping[str, Any] | None
     agreement: Sequence[RoundAgreement] = ()
@@ -147,21 +155,7 @@ def sections(facts: CardFacts) -> dict[str, str]:
             [[c, name, counts.get(c, 0)] for c, name in CODE_NAMES.items()],
         )
     )
-    out["preannotation"] = _table(
-        ["type", "gold", "suggested", "correct", "precision", "recall", "F1"],
-        [
-            [
-                f"`{lb}`" if lb != "ALL" else "**all**",
-                r["gold"],
-                r["predicted"],
-                r["correct"],
-                f"{r['precision']:.3f}",
-                f"{r['recall']:.3f}",
-                f"{r['f1']:.3f}",
-            ]
-            for lb, r in facts.preannotation.items()
-        ],
-    )
+    out["preannotation"] = _preannotation(facts.preannotation)
     out["instance"] = (
         "```json\n" + json.dumps(facts.instance, ensure_ascii=False, indent=1) + "\n```\n"
     )
@@ -277,6 +271,35 @@ def _counts_table(what: str, names: Sequence[str], counts: Mapping[str, Counter[
         )
         + note
     )
+
+
+def _preannotation(facts: PreannotationFacts | None) -> str:
+    if facts is None:
+        return (
+            "Not recorded: run `astana preannotate --evaluate` (it writes "
+            "`results/preannotation.json`), then `astana card`.\n"
+        )
+    table = _table(
+        ["type", "gold", "suggested", "correct", "precision", "recall", "F1"],
+        [
+            [
+                f"`{lb}`" if lb != "ALL" else "**all**",
+                r["gold"],
+                r["predicted"],
+                r["correct"],
+                f"{r['precision']:.3f}",
+                f"{r['recall']:.3f}",
+                f"{r['f1']:.3f}",
+            ]
+            for lb, r in facts.labels.items()
+        ],
+    )
+    if facts.stale:
+        table += (
+            "\n**Stale**: these scores were measured on other gold, documents, gazetteer or "
+            "schema than this build's; run `astana preannotate --evaluate` again.\n"
+        )
+    return table
 
 
 def _baselines(results: Sequence[tuple[str, BaselineResult | None]]) -> str:

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from astana_corpus.annotate.preannotate import Gazetteer, preannotate, score_against_gold
 from astana_corpus.core.gold import gold_from_line
-from astana_corpus.core.records import Document, GoldDocument, Issue, Paragraph, Provenance
+from astana_corpus.core.records import GoldDocument, Issue
 from astana_corpus.core.schema import Schema
 from astana_corpus.dataset.rows import (
     CONFIGS,
@@ -77,8 +76,6 @@ class RecordResult:
     entity_labels: list[str] = field(default_factory=list)
     events: list[str] = field(default_factory=list)  # of every paragraph, with repeats
     tokens: int = 0
-    # Pre-annotation against this record: label → (predicted, gold, correct).
-    scores: dict[str, tuple[int, int, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,7 +86,6 @@ class StageContext:
     documents_path: Path
     gold_path: Path
     write: bool = False  # encode rows for the writer
-    gazetteer: Gazetteer | None = None  # score pre-annotation (the card's facts)
 
 
 _context: StageContext | None = None
@@ -132,7 +128,7 @@ def documents_batch(lines: Sequence[Line]) -> list[DocumentKey]:
 
 
 def gold_batch(lines: Sequence[Line]) -> list[RecordResult]:
-    """Parse, check, tokenise (once per paragraph), encode and score a batch of gold lines."""
+    """Parse, check, tokenise (once per paragraph) and encode a batch of gold lines."""
     ctx = _ctx()
     results = []
     for lineno, offset, raw in lines:
@@ -168,28 +164,4 @@ def record_result(record: GoldDocument, *, lineno: int, offset: int) -> RecordRe
         result.entity_labels = [e.label for e in record.entities]
         result.events = [ev for v in views for ev in v.events]
         result.tokens = sum(len(v.tokens) for v in views)
-    if ctx.gazetteer is not None:
-        result.scores = record_scores(record, ctx.gazetteer, ctx.schema.entity_names)
     return result
-
-
-_NO_PROVENANCE = Provenance("", "", "", "", None, None, None, ())
-
-
-def record_scores(
-    record: GoldDocument, gazetteer: Gazetteer, labels: Sequence[str]
-) -> dict[str, tuple[int, int, int]]:
-    """``score_against_gold`` counts of one gold record: (predicted, gold, correct) per label.
-
-    The record stands for its cleaned document: when the build succeeds, no record
-    drifted (E003) and paragraph indices are 0..n-1 (E019), so text and paragraphs are
-    the document's; counts of different documents add up (their spans never coincide).
-    """
-    doc = Document(
-        record.id,
-        record.text,
-        tuple(Paragraph(p.index, p.start, p.end, p.start, p.end) for p in record.paragraphs),
-        _NO_PROVENANCE,
-    )
-    table = score_against_gold(preannotate([doc], gazetteer), [record], [doc], labels)
-    return {k: (int(v["predicted"]), int(v["gold"]), int(v["correct"])) for k, v in table.items()}

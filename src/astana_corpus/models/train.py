@@ -186,10 +186,12 @@ def _result_problem(name: str, data: Any) -> str | None:
 
 
 def read_results(root: Path) -> dict[str, dict[str, Any]]:
-    """The recorded results, by baseline name (A609 for a file that is not one)."""
-    folder = root / RESULTS_DIR
+    """The recorded results, by baseline name (A609 for a file that is not one); other
+    files in results/ (the pre-annotation record) are not baselines."""
     results = {}
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+    for path in [root / RESULTS_DIR / f"{name}.json" for name in BASELINES]:
+        if not path.is_file():
+            continue
         data = read_json(path, code="A609")
         problem = _result_problem(path.stem, data)
         if problem:
