@@ -24,9 +24,12 @@ from astana_corpus.core.records import Span
 from astana_corpus.core.tokens import Token, tokenize
 
 
-def token_at(tokens: Sequence[Token], offset: int) -> Token | None:
-    """The token that contains character ``offset`` (None on whitespace)."""
-    i = bisect_right([t.start for t in tokens], offset) - 1
+def token_at(
+    tokens: Sequence[Token], offset: int, starts: Sequence[int] | None = None
+) -> Token | None:
+    """The token that contains character ``offset`` (None on whitespace); ``starts`` are
+    the tokens' starts when the caller has them (a binary search, not a scan per call)."""
+    i = bisect_right([t.start for t in tokens] if starts is None else starts, offset) - 1
     if i >= 0 and offset < tokens[i].end:
         return tokens[i]
     return None
@@ -39,11 +42,16 @@ def proclitic_prefix(text: str, start: int, tokens: Sequence[Token] | None = Non
 
 
 def boundary_problem(
-    text: str, start: int, end: int, tokens: Sequence[Token] | None = None
+    text: str,
+    start: int,
+    end: int,
+    tokens: Sequence[Token] | None = None,
+    starts: Sequence[int] | None = None,
 ) -> str | None:
     """Why ``text[start:end]`` breaks the span boundary rules, or None when it is fine.
 
-    ``tokens`` are ``tokenize(text)`` when the caller has them already.
+    ``tokens`` are ``tokenize(text)`` when the caller has them already, ``starts`` their
+    starts (a caller checking many spans of one text computes them once).
     """
     if not 0 <= start < end <= len(text):
         return f"span [{start}, {end}) is empty or outside the text (length {len(text)})"
@@ -51,7 +59,8 @@ def boundary_problem(
     if surface != surface.strip() or not is_word_char(surface[0]) or not is_word_char(surface[-1]):
         return f"span {surface!r} starts or ends on whitespace or punctuation"
     tokens = tokenize(text) if tokens is None else tokens
-    first = token_at(tokens, start)
+    starts = [t.start for t in tokens] if starts is None else starts
+    first = token_at(tokens, start, starts)
     if first is not None and first.start < start:
         prefix = text[first.start : start]
         if not PROCLITIC_SEQUENCE.fullmatch(prefix):
@@ -59,7 +68,7 @@ def boundary_problem(
                 f"span starts inside the token {first.text!r} after {prefix!r}, "
                 "which is not a proclitic sequence"
             )
-    last = token_at(tokens, end - 1)
+    last = token_at(tokens, end - 1, starts)
     if last is not None and end < last.end and any(c not in MARKS for c in text[end : last.end]):
         return f"span ends inside the token {last.text!r}"
     return None

@@ -265,10 +265,11 @@ def check_token_alignment(record: GoldDocument, views: Sequence[ParagraphView]) 
     token end (tokens of the ``tokens`` config)."""
     issues = []
     for view in views:
+        starts = [t.start for t in view.tokens]
         for e in view.entities:
             if not _edges_are_word_chars(view.text, e.start, e.end):
                 continue  # reported by E004 / E006
-            problem = boundary_problem(view.text, e.start, e.end, view.tokens)
+            problem = boundary_problem(view.text, e.start, e.end, view.tokens, starts)
             if problem:
                 issues.append(_issue("E010", record.id, view.start + e.start, problem))
     return issues
