@@ -18,6 +18,7 @@ from astana_corpus.core.parallel import batched, ordered_map
 from astana_corpus.core.paths import BUILD_STATS_FILE, DOCUMENTS_FILE, GOLD_FILE
 from astana_corpus.core.schema import read_schema
 from astana_corpus.dataset import stage
+from astana_corpus.dataset.rows import features
 from astana_corpus.dataset.splits import compute_splits, read_committed, read_config
 from astana_corpus.dataset.validate import validate
 from astana_corpus.ingest import documents as documents_module
@@ -118,3 +119,31 @@ def test_a_document_line_that_is_not_a_document_names_its_line(project):
     with pytest.raises(AstanaError) as exc:
         stage.documents_batch(list(iter_raw_lines(path)))
     assert exc.value.code == "A310"
+
+
+def test_row_groups_do_not_depend_on_how_rows_were_batched(project, monkeypatch):
+    """Workers hand the writer Arrow tables of one batch each; the files are cut into row
+    groups of exactly ROW_GROUP rows all the same, byte for byte as pyarrow writes them
+    from one list of rows per group."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from astana_corpus.dataset import writer
+
+    monkeypatch.setattr(writer, "ROW_GROUP", 4)
+    pipeline.build(project, out_dir=project / "dist/one", workers=1)  # one batch
+    monkeypatch.setattr(pipeline, "BATCH_LINES", 1)  # a table per document
+    pipeline.build(project, out_dir=project / "dist/many", workers=1)
+    one, many = _files(project / "dist/one"), _files(project / "dist/many")
+    assert one == many
+    path = project / "dist/one/data/tokens/train.parquet"
+    meta = pq.ParquetFile(path).metadata
+    sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert sizes[:-1] == [4] * (len(sizes) - 1) and 0 < sizes[-1] <= 4 and len(sizes) > 2
+    schema = features(read_schema(project))["tokens"].arrow_schema
+    rows = pq.read_table(path).to_pylist()
+    sink = pa.BufferOutputStream()
+    with pq.ParquetWriter(sink, schema, compression="zstd") as reference:
+        for i in range(0, len(rows), 4):
+            reference.write_table(pa.Table.from_pylist(rows[i : i + 4], schema=schema))
+    assert sink.getvalue().to_pybytes() == one["data/tokens/train.parquet"]

@@ -23,10 +23,10 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import astana_corpus
 from astana_corpus.annotate.agreement import agreement
@@ -109,7 +109,6 @@ from astana_corpus.dataset.figures import (
 )
 from astana_corpus.dataset.folder import LabelNames, paragraph_tokens, read_dataset_split
 from astana_corpus.dataset.near_duplicates import pairwise_similarity
-from astana_corpus.dataset.rows import PROVENANCE_FIELDS
 from astana_corpus.dataset.shards import list_shards, run_local, run_ray
 from astana_corpus.dataset.splits import (
     SPLIT_NAMES,
@@ -165,6 +164,8 @@ from astana_corpus.models.train import (
     run_baseline,
 )
 from astana_corpus.models.view import predictions_as_records, render_comparison, render_html
+
+R = TypeVar("R")
 
 # The modules whose code decides what cleaning produces: a change to any of them
 # invalidates the materialised documents.
@@ -328,8 +329,10 @@ def check(
 
         lines = tqdm(lines, desc="validate + build", unit="document")
     arabic_tokenizer()  # loaded once here, so every (recycled) worker forks with it ready
-    for results in _batches(gold_batch, lines, context, n_workers):
-        for r in results:
+    # Workers are forked: the split and provenance maps reach them without pickling.
+    gold_context = replace(context, split_of=split_of, provenance=provenance)
+    for batch in _batches(gold_batch, lines, gold_context, n_workers):
+        for r in batch.results:
             corpus.gold_ids.append(r.id)
             corpus.entities += r.entities
             corpus.paragraphs += r.paragraphs
@@ -340,24 +343,21 @@ def check(
             elif digests[r.id] != r.digest:
                 corpus.drift += check_drift([_gold_at(gold_path, r)], {r.id: documents[r.id]})
             corpus.records += r.issues
-            split = split_of.get(r.id)
-            if writer is None or r.rows is None or split is None or r.id not in provenance:
-                not_written[_why_not_written(writer is None, r, provenance)] += 1
+            if writer is None or r.split is None:
+                not_written[r.not_written or "validation only"] += 1
                 continue
-            started = time.perf_counter()
-            doc_row, paragraph_rows, token_rows = r.rows
-            doc_row["provenance"] = dict(zip(PROVENANCE_FIELDS, provenance[r.id], strict=True))
-            writer.add_encoded(
-                split,
-                doc_row,
-                paragraph_rows,
-                token_rows,
+            writer.count(
+                r.split,
                 entity_labels=r.entity_labels,
                 events=r.events,
                 tokens=r.tokens,
+                first_paragraph=r.first_paragraph,
             )
-            write_seconds += time.perf_counter() - started
             written += 1
+        if writer is not None:
+            started = time.perf_counter()
+            writer.add_tables(batch.tables)
+            write_seconds += time.perf_counter() - started
     clock.lap(
         "validate+rows",
         records=len(corpus.gold_ids),
@@ -387,11 +387,11 @@ def check(
 
 
 def _batches(
-    fn: Callable[[Sequence[Line]], list[Any]],
+    fn: Callable[[Sequence[Line]], R],
     lines: Iterable[Line],
     context: StageContext,
     workers: int,
-) -> Iterator[list[Any]]:
+) -> Iterator[R]:
     """``fn`` over batches of lines, in order, in this process or a pool: a pool only
     when there are enough lines to pay for it."""
     batches = batched(lines, BATCH_LINES)
@@ -404,16 +404,6 @@ def _batches(
         initargs=(context,),
         expected_batches=None if len(first) == POOL_MIN_BATCHES else len(first),
     )
-
-
-def _why_not_written(checking: bool, result: RecordResult, provenance: Mapping[str, Any]) -> str:
-    if checking:
-        return "validation only"
-    if result.rows is None:
-        return "record errors"
-    if result.id not in provenance:
-        return "not a cleaned document (E002)"
-    return "in no split (E013)"
 
 
 def _gold_at(path: Path, result: RecordResult) -> GoldDocument:

@@ -5,14 +5,15 @@ gold file; both are pure functions of their batch and of the per-process ``Stage
 (set once per worker by ``init_stage``), so ``core.parallel.ordered_map`` runs them in
 this process or in a pool with the same results. What comes back is small: keys for the
 corpus-level checks (ids, a digest of text and paragraphs, label sets), the issues of
-each record, and the rows the writer stores, already encoded (ClassLabel ids), so the
-parent process only appends them to parquet row groups.
+each record, and the rows the writer stores, already encoded (ClassLabel ids) and made
+into pyarrow Tables per (config, split), so the parent process only appends them to
+parquet row groups.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from astana_corpus.dataset.rows import (
     token_row,
 )
 from astana_corpus.dataset.validate import ERROR, check_arabic, check_record
-from astana_corpus.dataset.writer import make_encoder
+from astana_corpus.dataset.writer import make_encoder, rows_table
 from astana_corpus.ingest.documents import document_from_line
 
 # A line of a JSON-lines file: (line number, byte offset, bytes).
@@ -70,12 +71,22 @@ class RecordResult:
     entities: int
     paragraphs: int
     round: str
-    # Encoded rows (documents row without provenance, paragraphs rows, tokens rows), or
-    # None when the record has errors (never written) or the stage writes nothing.
-    rows: tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]] | None = None
+    # The split its rows were written to, or why they were not (None when written).
+    split: str | None = None
+    not_written: str | None = None
     entity_labels: list[str] = field(default_factory=list)
     events: list[str] = field(default_factory=list)  # of every paragraph, with repeats
     tokens: int = 0
+    first_paragraph: dict[str, Any] | None = None  # its first paragraphs row, in train
+
+
+@dataclass
+class GoldBatch:
+    """What one batch of gold lines gives: a result per record, in order, and the encoded
+    rows of the written ones as pyarrow Tables by (config, split)."""
+
+    results: list[RecordResult]
+    tables: dict[tuple[str, str], Any]
 
 
 @dataclass(frozen=True)
@@ -86,10 +97,15 @@ class StageContext:
     documents_path: Path
     gold_path: Path
     write: bool = False  # encode rows for the writer
+    # For writing (the gold pass of a build): each document's split (committed lists) and
+    # provenance values (of PROVENANCE_FIELDS, from the documents pass).
+    split_of: Mapping[str, str] = field(default_factory=dict)
+    provenance: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
 
 _context: StageContext | None = None
 _encoders: dict[str, Any] = {}
+_features: dict[str, Any] = {}
 
 
 def init_stage(context: StageContext) -> None:
@@ -97,9 +113,10 @@ def init_stage(context: StageContext) -> None:
     global _context
     _context = context
     _encoders.clear()
+    _features.clear()
     if context.write:
-        feats = features(context.schema)
-        _encoders.update({c: make_encoder(feats[c]) for c in CONFIGS})
+        _features.update(features(context.schema))
+        _encoders.update({c: make_encoder(_features[c]) for c in CONFIGS})
 
 
 def _ctx() -> StageContext:
@@ -127,17 +144,26 @@ def documents_batch(lines: Sequence[Line]) -> list[DocumentKey]:
     return keys
 
 
-def gold_batch(lines: Sequence[Line]) -> list[RecordResult]:
-    """Parse, check, tokenise (once per paragraph) and encode a batch of gold lines."""
+def gold_batch(lines: Sequence[Line]) -> GoldBatch:
+    """Parse, check, tokenise (once per paragraph) and encode a batch of gold lines; the
+    rows of the records that are written become one pyarrow Table per (config, split)."""
     ctx = _ctx()
     results = []
+    rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for lineno, offset, raw in lines:
         record = gold_from_line(raw, ctx.gold_path, lineno, offset)
-        results.append(record_result(record, lineno=lineno, offset=offset))
-    return results
+        result, record_rows = record_result(record, lineno=lineno, offset=offset)
+        results.append(result)
+        if result.split is not None:
+            for config, config_rows in zip(CONFIGS, record_rows, strict=True):
+                rows.setdefault((config, result.split), []).extend(config_rows)
+    return GoldBatch(results, {k: rows_table(_features[k[0]], r) for k, r in rows.items()})
 
 
-def record_result(record: GoldDocument, *, lineno: int, offset: int) -> RecordResult:
+def record_result(
+    record: GoldDocument, *, lineno: int, offset: int
+) -> tuple[RecordResult, tuple[list[dict[str, Any]], ...]]:
+    """The checks of one record and, when it is written, its encoded rows per config."""
     ctx = _ctx()
     views = paragraph_views(record)
     issues = check_record(record, views, ctx.schema)
@@ -152,16 +178,28 @@ def record_result(record: GoldDocument, *, lineno: int, offset: int) -> RecordRe
         paragraphs=len(record.paragraphs),
         round=record.annotation.round,
     )
-    if any(i.severity == ERROR for i in issues):
-        return result  # a record with errors is never written (the build fails)
-    if ctx.write:
-        enc = _encoders
-        result.rows = (
-            enc["documents"](document_row(record, {})),
-            [enc["paragraphs"](paragraph_row(record, v)) for v in views],
-            [enc["tokens"](token_row(record, v)) for v in views],
-        )
-        result.entity_labels = [e.label for e in record.entities]
-        result.events = [ev for v in views for ev in v.events]
-        result.tokens = sum(len(v.tokens) for v in views)
-    return result
+    split, provenance = ctx.split_of.get(record.id), ctx.provenance.get(record.id)
+    if not ctx.write:
+        result.not_written = "validation only"
+    elif any(i.severity == ERROR for i in issues):
+        result.not_written = "record errors"  # never written (the build fails)
+    elif provenance is None:
+        result.not_written = "not a cleaned document (E002)"
+    elif split is None:
+        result.not_written = "in no split (E013)"
+    if result.not_written is not None or split is None or provenance is None:
+        return result, ()
+    enc = _encoders
+    doc_row = document_row(record, dict(zip(PROVENANCE_FIELDS, provenance, strict=True)))
+    paragraph_rows = [enc["paragraphs"](paragraph_row(record, v)) for v in views]
+    result.split = split
+    result.entity_labels = [e.label for e in record.entities]
+    result.events = [ev for v in views for ev in v.events]
+    result.tokens = sum(len(v.tokens) for v in views)
+    if split == "train" and paragraph_rows:
+        result.first_paragraph = paragraph_rows[0]
+    return result, (
+        [enc["documents"](doc_row)],
+        paragraph_rows,
+        [enc["tokens"](token_row(record, v)) for v in views],
+    )

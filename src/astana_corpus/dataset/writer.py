@@ -9,11 +9,11 @@ Output (``dist/astana-corpus/``), Hub-ready and loadable with
 - ``data/<config>/<split>.parquet`` for the configs ``documents`` (default),
   ``paragraphs`` and ``tokens``.
 
-Each document's rows go to one parquet writer per (config, split), and
-writers flush a row group every ``ROW_GROUP`` rows, so memory does not grow
-with the corpus. Parquet is written with pyarrow (DESIGN: faster than
-datasets, and datasets 5.2's ``to_parquet(compression=...)`` raises); it is
-read back with datasets.
+Each document's rows go to one parquet writer per (config, split) as Arrow
+tables (made by the worker that encoded them), and writers flush a row group
+every ``ROW_GROUP`` rows, so memory does not grow with the corpus. Parquet is
+written with pyarrow (DESIGN: faster than datasets, and datasets 5.2's
+``to_parquet(compression=...)`` raises); it is read back with datasets.
 """
 
 from __future__ import annotations
@@ -79,7 +79,9 @@ def make_encoder(feature: Any) -> Encoder:
 
 
 class _Writer:
-    """One parquet file, written in row groups of ROW_GROUP rows."""
+    """One parquet file, written in row groups of exactly ROW_GROUP rows (the last one
+    shorter) from Arrow tables of any length: the file's bytes do not depend on how the
+    rows were batched (tests/test_build.py checks it)."""
 
     def __init__(self, path: Path, feats: Any):
         import pyarrow.parquet as pq
@@ -89,7 +91,8 @@ class _Writer:
         self.encode = make_encoder(feats)
         self.schema = feats.arrow_schema
         self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
-        self.buffer: list[dict[str, Any]] = []
+        self.pending: list[Any] = []  # pyarrow Tables not yet written
+        self.pending_rows = 0
         self.rows = 0
         self.nbytes = 0  # in-memory Arrow size, what HF records as a split's num_bytes
 
@@ -97,28 +100,37 @@ class _Writer:
         """``row`` as it is stored: ClassLabel names as ids."""
         return self.encode(row)  # type: ignore[no-any-return]
 
-    def add(self, row: dict[str, Any]) -> None:
-        self.add_encoded(self.encoded(row))
+    def add_table(self, table: Any) -> None:
+        """Append encoded rows as a pyarrow Table of this file's schema (``rows_table``)."""
+        self.pending.append(table)
+        self.pending_rows += table.num_rows
+        while self.pending_rows >= ROW_GROUP:
+            self._write(ROW_GROUP)
 
-    def add_encoded(self, row: dict[str, Any]) -> None:
-        """Append a row already encoded (by a worker process, with ``make_encoder``)."""
-        self.buffer.append(row)
-        if len(self.buffer) >= ROW_GROUP:
-            self.flush()
-
-    def flush(self) -> None:
+    def _write(self, n: int) -> None:
         import pyarrow as pa
 
-        if self.buffer:
-            table = pa.Table.from_pylist(self.buffer, schema=self.schema)
-            self.writer.write_table(table)
-            self.nbytes += table.nbytes
-            self.rows += len(self.buffer)
-            self.buffer = []
+        combined = pa.concat_tables(self.pending)
+        group = combined.slice(0, n).combine_chunks()  # one chunk: bytes as from one list
+        self.writer.write_table(group)
+        self.nbytes += group.nbytes
+        self.rows += n
+        rest = combined.slice(n)
+        self.pending = [rest] if rest.num_rows else []
+        self.pending_rows -= n
 
     def close(self) -> None:
-        self.flush()
+        if self.pending_rows:
+            self._write(self.pending_rows)
         self.writer.close()
+
+
+def rows_table(feats: Any, rows: Sequence[dict[str, Any]]) -> Any:
+    """Encoded rows of one config as a pyarrow Table (built where the rows are made: in a
+    worker process, so the parent only appends tables)."""
+    import pyarrow as pa
+
+    return pa.Table.from_pylist(list(rows), schema=feats.arrow_schema)
 
 
 @dataclass
@@ -159,38 +171,45 @@ class DatasetWriter:
         split: str,
         provenance: Mapping[str, Any],
     ) -> None:
+        """One record's rows (encoded and turned into tables here, in this process)."""
         w = self.writers
-        self.add_encoded(
+        paragraphs = [w[("paragraphs", split)].encoded(paragraph_row(record, v)) for v in views]
+        rows = {
+            "documents": [w[("documents", split)].encoded(document_row(record, provenance))],
+            "paragraphs": paragraphs,
+            "tokens": [w[("tokens", split)].encoded(token_row(record, v)) for v in views],
+        }
+        self.add_tables(
+            {(c, split): rows_table(w[(c, split)].features, r) for c, r in rows.items()}
+        )
+        self.count(
             split,
-            w[("documents", split)].encoded(document_row(record, provenance)),
-            [w[("paragraphs", split)].encoded(paragraph_row(record, v)) for v in views],
-            [w[("tokens", split)].encoded(token_row(record, v)) for v in views],
             entity_labels=[e.label for e in record.entities],
             events=[ev for v in views for ev in v.events],
             tokens=sum(len(v.tokens) for v in views),
+            first_paragraph=paragraphs[0] if paragraphs else None,
         )
 
-    def add_encoded(
+    def add_tables(self, tables: Mapping[tuple[str, str], Any]) -> None:
+        """Encoded rows as pyarrow Tables by (config, split), in corpus order."""
+        for key, table in tables.items():
+            self.writers[key].add_table(table)
+
+    def count(
         self,
         split: str,
-        document: dict[str, Any],
-        paragraphs: Sequence[dict[str, Any]],
-        tokens_rows: Sequence[dict[str, Any]],
         *,
         entity_labels: Sequence[str],
         events: Sequence[str],
         tokens: int,
+        first_paragraph: dict[str, Any] | None,
     ) -> None:
-        """The encoded rows of one record (see ``dataset.stage``) and its counts."""
+        """The label counts of one written record (and the card's example row: the first
+        paragraphs row of the train split, as stored)."""
         summary = self.summary
-        self.writers[("documents", split)].add_encoded(document)
         summary.entities[split].update(entity_labels)
-        if split == "train" and summary.instance is None and paragraphs:
-            summary.instance = paragraphs[0]
-        for row in paragraphs:
-            self.writers[("paragraphs", split)].add_encoded(row)
-        for row in tokens_rows:
-            self.writers[("tokens", split)].add_encoded(row)
+        if split == "train" and summary.instance is None and first_paragraph is not None:
+            summary.instance = first_paragraph
         summary.events[split].update(events)
         summary.tokens[split] += tokens
 
