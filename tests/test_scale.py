@@ -147,3 +147,21 @@ def test_row_groups_do_not_depend_on_how_rows_were_batched(project, monkeypatch)
         for i in range(0, len(rows), 4):
             reference.write_table(pa.Table.from_pylist(rows[i : i + 4], schema=schema))
     assert sink.getvalue().to_pybytes() == one["data/tokens/train.parquet"]
+
+
+def _fails(code):
+    from astana_corpus.core.errors import error
+
+    raise error(code, path="splits/manifest.json")
+
+
+def test_in_child_returns_the_result_and_raises_the_error_with_its_code():
+    import os
+
+    from astana_corpus.core.parallel import in_child
+
+    assert in_child(os.getpid) != os.getpid()
+    assert in_child(lambda x: x + 1, 1) == 2  # fn and arguments reach it by fork, unpickled
+    with pytest.raises(AstanaError) as info:
+        in_child(_fails, "A502")
+    assert info.value.code == "A502" and "splits/manifest.json" in str(info.value)

@@ -64,7 +64,13 @@ from astana_corpus.core.outputs import (
     replace_folder,
     staging_folder,
 )
-from astana_corpus.core.parallel import POOL_MIN_BATCHES, batched, ordered_map, worker_count
+from astana_corpus.core.parallel import (
+    POOL_MIN_BATCHES,
+    batched,
+    in_child,
+    ordered_map,
+    worker_count,
+)
 from astana_corpus.core.paths import (
     BASELINES_DIR,
     BUILD_DIR,
@@ -309,13 +315,9 @@ def check(
     documents = DocumentStore(docs_path, offsets)
     clock.lap("documents", documents=len(corpus.document_ids))
 
-    texts = DocumentTexts(documents)
-    computed = compute_splits(texts, read_config(root))
-    try:
-        lists = read_committed(root)
-        problems = check_splits(root, texts, computed=computed)
-    except AstanaError as exc:
-        lists, problems = {}, [str(exc)]
+    # Grouping runs in a child process: the memory it takes (signatures, band keys,
+    # allocator arenas) is not left in this process for the gold pass's workers to fork.
+    computed, lists, problems = in_child(_splits_check, root, documents)
     split_of = {i: name for name, ids in lists.items() for i in ids}
     clock.lap("splits", groups=len(set(computed.groups.values())))
 
@@ -384,6 +386,18 @@ def check(
         rounds=sorted(rounds),
         stages=clock.stages,
     )
+
+
+def _splits_check(
+    root: Path, documents: DocumentStore
+) -> tuple[SplitResult, dict[str, list[str]], list[str]]:
+    """The splits computed from the documents, the committed lists and the differences."""
+    texts = DocumentTexts(documents)
+    computed = compute_splits(texts, read_config(root))
+    try:
+        return computed, read_committed(root), check_splits(root, texts, computed=computed)
+    except AstanaError as exc:
+        return computed, {}, [str(exc)]
 
 
 def _batches(

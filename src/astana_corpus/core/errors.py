@@ -28,6 +28,10 @@ class AstanaError(Exception):
         super().__init__(message)
         self.code = code
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Raised in a worker process, it reaches the parent with its code.
+        return (type(self), (str(self),), self.__dict__)
+
 
 class InputFormatError(AstanaError):
     """An input file (raw article, export, predictions) cannot be read as given."""

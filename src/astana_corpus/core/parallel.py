@@ -84,6 +84,41 @@ def ordered_map(
         pool.join()
 
 
+def in_child(fn: Callable[..., R], *args: Any) -> R:
+    """``fn(*args)`` in one forked child process, its result (or exception) returned: what
+    ``fn`` allocates goes back to the system when the child exits, so later forks of this
+    process (a worker pool) do not inherit it. The arguments are not pickled (fork); the
+    result is."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def run() -> None:
+        _start_worker(None, ())
+        try:
+            outcome: tuple[bool, Any] = (True, fn(*args))
+        except BaseException as exc:  # handed to the parent, which raises it
+            outcome = (False, exc)
+        send.send(outcome)
+
+    child = context.Process(target=run)
+    child.start()
+    send.close()
+    received = False
+    try:
+        ok, value = receive.recv()
+        received = True
+    except EOFError:
+        raise RuntimeError(f"the child process running {fn.__name__} died") from None
+    finally:  # also on Ctrl-C: the child is stopped, never left running
+        receive.close()
+        if not received:
+            child.terminate()
+        child.join()
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
 def _start_worker(initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]) -> None:
     """A worker leaves Ctrl-C to its parent (which stops the pool) and dies quietly on
     SIGTERM (the parent's handler, inherited through fork, would print a traceback)."""
