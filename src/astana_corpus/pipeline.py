@@ -94,7 +94,7 @@ from astana_corpus.core.paths import (
     SCHEMA_FILE,
     SPLITS_DIR,
 )
-from astana_corpus.core.records import Document, GoldDocument, StageStats
+from astana_corpus.core.records import Document, GoldDocument, Issue, StageStats
 from astana_corpus.core.schema import Schema, read_schema
 from astana_corpus.core.tokens import arabic_tokenizer, tokenize_many
 from astana_corpus.dataset.card import (
@@ -315,9 +315,12 @@ def check(
     documents = DocumentStore(docs_path, offsets)
     clock.lap("documents", documents=len(corpus.document_ids))
 
-    # Grouping runs in a child process: the memory it takes (signatures, band keys,
-    # allocator arenas) is not left in this process for the gold pass's workers to fork.
-    computed, lists, problems = in_child(_splits_check, root, documents)
+    # Grouping and E020 run in a child process: the memory they take (signatures, band
+    # keys, paragraph fingerprints, allocator arenas) is not left in this process for the
+    # gold pass's workers to fork.
+    computed, lists, problems, contamination = in_child(
+        _splits_check, root, documents, corpus.document_ids
+    )
     split_of = {i: name for name, ids in lists.items() for i in ids}
     clock.lap("splits", groups=len(set(computed.groups.values())))
 
@@ -369,12 +372,6 @@ def check(
     )
     if not corpus.gold_ids:
         raise error("A315", path=gold_path)
-    contamination = check_contamination(
-        lists,
-        DocumentSequence(documents, corpus.document_ids),
-        min_chars=computed.config.min_paragraph_chars,
-        max_documents=computed.config.max_paragraph_documents,
-    )
     report = corpus.report(lists, computed.near_duplicates, problems, contamination)
     return Checked(
         schema=schema,
@@ -389,15 +386,23 @@ def check(
 
 
 def _splits_check(
-    root: Path, documents: DocumentStore
-) -> tuple[SplitResult, dict[str, list[str]], list[str]]:
-    """The splits computed from the documents, the committed lists and the differences."""
+    root: Path, documents: DocumentStore, ids: Sequence[str]
+) -> tuple[SplitResult, dict[str, list[str]], list[str], list[Issue]]:
+    """The splits computed from the documents, the committed lists, the differences, and
+    the paragraphs shared across splits (E020): every corpus-level check over texts."""
     texts = DocumentTexts(documents)
     computed = compute_splits(texts, read_config(root))
     try:
-        return computed, read_committed(root), check_splits(root, texts, computed=computed)
+        lists, problems = read_committed(root), check_splits(root, texts, computed=computed)
     except AstanaError as exc:
-        return computed, {}, [str(exc)]
+        lists, problems = {}, [str(exc)]
+    contamination = check_contamination(
+        lists,
+        DocumentSequence(documents, ids),
+        min_chars=computed.config.min_paragraph_chars,
+        max_documents=computed.config.max_paragraph_documents,
+    )
+    return computed, lists, problems, contamination
 
 
 def _batches(
