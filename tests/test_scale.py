@@ -131,6 +131,7 @@ def test_row_groups_do_not_depend_on_how_rows_were_batched(project, monkeypatch)
     from astana_corpus.dataset import writer
 
     monkeypatch.setattr(writer, "ROW_GROUP", 4)
+    monkeypatch.setattr(writer, "DOCUMENT_ROW_GROUP", 2)
     pipeline.build(project, out_dir=project / "dist/one", workers=1)  # one batch
     monkeypatch.setattr(pipeline, "BATCH_LINES", 1)  # a table per document
     pipeline.build(project, out_dir=project / "dist/many", workers=1)
@@ -147,6 +148,9 @@ def test_row_groups_do_not_depend_on_how_rows_were_batched(project, monkeypatch)
         for i in range(0, len(rows), 4):
             reference.write_table(pa.Table.from_pylist(rows[i : i + 4], schema=schema))
     assert sink.getvalue().to_pybytes() == one["data/tokens/train.parquet"]
+    meta = pq.ParquetFile(project / "dist/one/data/documents/train.parquet").metadata
+    sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert sizes[:-1] == [2] * (len(sizes) - 1) and 0 < sizes[-1] <= 2 and len(sizes) > 1
 
 
 def _fails(code):

@@ -336,12 +336,13 @@ def check(
     arabic_tokenizer()  # loaded once here, so every (recycled) worker forks with it ready
     # Workers are forked: the split and provenance maps reach them without pickling.
     gold_context = replace(context, split_of=split_of, provenance=provenance)
+    label_sets: dict[frozenset[str], frozenset[str]] = {}
     for batch in _batches(gold_batch, lines, gold_context, n_workers):
         for r in batch.results:
             corpus.gold_ids.append(r.id)
             corpus.entities += r.entities
             corpus.paragraphs += r.paragraphs
-            corpus.labels[r.id] = r.labels
+            corpus.labels[r.id] = label_sets.setdefault(r.labels, r.labels)  # one per set
             rounds.add(r.round)
             if r.id not in digests:
                 corpus.unknown += check_gold_documents_known([_gold_at(gold_path, r)], {})

@@ -11,7 +11,8 @@ Output (``dist/astana-corpus/``), Hub-ready and loadable with
 
 Each document's rows go to one parquet writer per (config, split) as Arrow
 tables (made by the worker that encoded them), and writers flush a row group
-every ``ROW_GROUP`` rows, so memory does not grow with the corpus. Parquet is
+every ``ROW_GROUP`` rows (``DOCUMENT_ROW_GROUP`` documents), so memory does not grow
+with the corpus. Parquet is
 written with pyarrow (DESIGN: faster than datasets, and datasets 5.2's
 ``to_parquet(compression=...)`` raises); it is read back with datasets.
 """
@@ -40,6 +41,9 @@ from astana_corpus.dataset.splits import SPLIT_NAMES
 
 # Rows per parquet row group: small enough to bound memory, large enough to compress well.
 ROW_GROUP = 2048
+# A documents row holds a whole article (~10 paragraphs, 20 KB in Arrow): fewer per group,
+# so the rows a writer holds before a group is written stay a few MB.
+DOCUMENT_ROW_GROUP = 256
 
 
 Encoder = Callable[[Any], Any]
@@ -79,14 +83,15 @@ def make_encoder(feature: Any) -> Encoder:
 
 
 class _Writer:
-    """One parquet file, written in row groups of exactly ROW_GROUP rows (the last one
+    """One parquet file, written in row groups of exactly ``group_rows`` rows (the last one
     shorter) from Arrow tables of any length: the file's bytes do not depend on how the
     rows were batched (tests/test_build.py checks it)."""
 
-    def __init__(self, path: Path, feats: Any):
+    def __init__(self, path: Path, feats: Any, group_rows: int):
         import pyarrow.parquet as pq
 
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.group_rows = group_rows
         self.features = feats
         self.encode = make_encoder(feats)
         self.schema = feats.arrow_schema
@@ -104,8 +109,8 @@ class _Writer:
         """Append encoded rows as a pyarrow Table of this file's schema (``rows_table``)."""
         self.pending.append(table)
         self.pending_rows += table.num_rows
-        while self.pending_rows >= ROW_GROUP:
-            self._write(ROW_GROUP)
+        while self.pending_rows >= self.group_rows:
+            self._write(self.group_rows)
 
     def _write(self, n: int) -> None:
         import pyarrow as pa
@@ -153,7 +158,11 @@ class DatasetWriter:
         self.staging = staging
         feats = features(schema)
         self.writers = {
-            (c, s): _Writer(staging / "data" / c / f"{s}.parquet", feats[c])
+            (c, s): _Writer(
+                staging / "data" / c / f"{s}.parquet",
+                feats[c],
+                DOCUMENT_ROW_GROUP if c == "documents" else ROW_GROUP,
+            )
             for c in CONFIGS
             for s in SPLIT_NAMES
         }
