@@ -71,7 +71,41 @@ class Document:
         return self.text[p.start : p.end]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """``dataclasses.asdict(self)``, without its recursive deep copy (a cleaned corpus
+        writes one per document)."""
+        p = self.provenance
+        return {
+            "id": self.id,
+            "text": self.text,
+            "paragraphs": [
+                {
+                    "index": x.index,
+                    "start": x.start,
+                    "end": x.end,
+                    "raw_start": x.raw_start,
+                    "raw_end": x.raw_end,
+                }
+                for x in self.paragraphs
+            ],
+            "provenance": {
+                "raw_file": p.raw_file,
+                "sha256": p.sha256,
+                "source_format": p.source_format,
+                "source_text": p.source_text,
+                "outlet": p.outlet,
+                "url": p.url,
+                "published": p.published,
+                "dropped": [
+                    {
+                        "raw_start": d.raw_start,
+                        "raw_end": d.raw_end,
+                        "reason": d.reason,
+                        "detail": d.detail,
+                    }
+                    for d in p.dropped
+                ],
+            },
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:

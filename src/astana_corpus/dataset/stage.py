@@ -131,13 +131,12 @@ def documents_batch(lines: Sequence[Line]) -> list[DocumentKey]:
     keys = []
     for lineno, offset, raw in lines:
         doc = document_from_line(raw, path, lineno, offset)
-        provenance = doc.to_dict()["provenance"]
         keys.append(
             DocumentKey(
                 doc.id,
                 offset,
                 content_digest(doc.text, [(p.start, p.end) for p in doc.paragraphs]),
-                tuple(provenance.get(k) for k in PROVENANCE_FIELDS),
+                tuple(getattr(doc.provenance, k) for k in PROVENANCE_FIELDS),
                 tuple(check_arabic([doc])),
             )
         )
