@@ -138,8 +138,10 @@ def test_card_json_examples_are_valid_json_lines() -> None:
 def test_versions_agree() -> None:
     version = astana_corpus.__version__
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    newest = re.search(r"^## \[(?P<v>[^\]]+)\]", changelog, re.MULTILINE)
-    assert newest and newest["v"] == version, "CHANGELOG.md's newest entry is not __version__"
+    # An "[Unreleased]" section may sit on top (Keep a Changelog); the newest release
+    # must be this version.
+    newest = re.search(r"^## \[(?P<v>\d[^\]]*)\]", changelog, re.MULTILINE)
+    assert newest and newest["v"] == version, "CHANGELOG.md's newest release is not __version__"
     assert f"**Version {version}**" in (ROOT / "dataset_card.md").read_text(encoding="utf-8")
     assert f"**Version {version}**" in _card_text()
     shown = subprocess.run(
