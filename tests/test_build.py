@@ -232,3 +232,37 @@ def test_baseline_scores_in_readme_prose_are_the_recorded_ones():
         f"{ner['clitic']['micro']['f1']:.3f}, partial {ner['partial']['micro']['f1']:.3f}"
     ) in readme
     assert f"Events: paragraph micro F1 {events:.3f}" in readme
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_encoder_agrees_with_datasets_where_datasets_is_right(config):
+    """``make_encoder`` against ``Features.encode_example`` on rows of the committed gold
+    whose nested lists are all non-empty (where datasets decides correctly)."""
+    from astana_corpus.core.gold import read_gold
+    from astana_corpus.dataset.rows import (
+        document_row,
+        features,
+        paragraph_row,
+        paragraph_views,
+        token_row,
+    )
+    from astana_corpus.dataset.writer import make_encoder
+
+    feats = features(SCHEMA)[config]
+    encode = make_encoder(feats)
+    checked = 0
+    for record in read_gold(ROOT / "annotations/gold.jsonl"):
+        views = [v for v in paragraph_views(record) if v.events and v.entities]
+        if config == "documents":
+            if record.paragraphs[0].events and record.entities:
+                rows = [document_row(record, {})]
+            else:
+                rows = []
+        elif config == "paragraphs":
+            rows = [paragraph_row(record, v) for v in views]
+        else:
+            rows = [token_row(record, v) for v in views]
+        for row in rows:
+            assert encode(row) == feats.encode_example(row)
+            checked += 1
+    assert checked

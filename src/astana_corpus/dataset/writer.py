@@ -64,19 +64,30 @@ def make_encoder(feature: Any) -> Encoder:
             ids = {name: i for i, name in enumerate(f.names)}
             return lambda v: ids[v] if isinstance(v, str) else v
         if isinstance(f, List):
+            if isinstance(f.feature, ClassLabel):  # a list of labels: one comprehension
+                names = {name: i for i, name in enumerate(f.feature.names)}
+                return lambda v: (
+                    None if v is None else [names[x] if isinstance(x, str) else x for x in v]
+                )
             inner = build(f.feature)
             if inner is None:
                 return None
             return lambda v: None if v is None else [inner(x) for x in v]
         if isinstance(f, dict):
-            parts = {k: build(sub) for k, sub in f.items()}
-            if all(part is None for part in parts.values()):
+            keys = tuple(f)
+            parts = [(k, part) for k, sub in f.items() if (part := build(sub)) is not None]
+            if not parts:
                 return None
-            return lambda v: (
-                None
-                if v is None
-                else {k: v.get(k) if part is None else part(v.get(k)) for k, part in parts.items()}
-            )
+
+            def encode(v: Any) -> Any:
+                if v is None:
+                    return None
+                out = {k: v.get(k) for k in keys}
+                for k, part in parts:  # only the fields that hold a ClassLabel
+                    out[k] = part(out[k])
+                return out
+
+            return encode
         return None
 
     return build(feature) or (lambda v: v)
