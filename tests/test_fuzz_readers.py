@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from astana_corpus.annotate.doccano_format import (
@@ -205,3 +205,60 @@ def test_fuzz_read_schema_labels(entities, version):
         "annotations/schema.yaml",
         lambda p: read_schema(p.parent.parent),
     )
+
+
+_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False), st.text(max_size=3),
+    st.lists(st.one_of(st.text(max_size=2), st.integers(0, 2)), max_size=2),
+)  # fmt: skip
+
+
+def _mostly(proper):
+    """A field's proper type three times in four, anything else otherwise."""
+    return st.one_of(proper, proper, proper, _VALUES)
+
+
+_ENTITY = ["start", "end", "label", "text", "canonical_id"]
+_PARAGRAPH = ["index", "start", "end", "events"]
+
+
+@given(
+    st.one_of(
+        st.fixed_dictionaries(
+            {
+                "start": _mostly(st.integers(0, 9)),
+                "end": _mostly(st.integers(0, 9)),
+                "label": _mostly(st.text(max_size=3)),
+                "text": _mostly(st.text(max_size=3)),
+                "canonical_id": _mostly(st.one_of(st.none(), st.text(max_size=3))),
+            }
+        ),
+        st.fixed_dictionaries(
+            {
+                "index": _mostly(st.integers(0, 9)),
+                "start": _mostly(st.integers(0, 9)),
+                "end": _mostly(st.integers(0, 9)),
+                "events": _mostly(st.lists(st.text(max_size=3), max_size=2)),
+            }
+        ),
+        st.dictionaries(st.sampled_from([*_ENTITY, "index", "events", "x"]), _VALUES),
+        _VALUES,
+    )
+)
+@example({"start": 0, "end": 2, "label": "GPE", "text": "ab", "canonical_id": None})
+@example({"index": 0, "start": 0, "end": 5, "events": ["AID"]})
+@example({"start": True, "end": 2, "label": "GPE", "text": "ab", "canonical_id": None})
+def test_gold_fast_path_agrees_with_the_checked_path(value):
+    """``records._valid_entity``/``_valid_paragraph`` (no messages built) accept exactly
+    what the field-by-field checks accept, and give the same record."""
+    from astana_corpus.core import records
+
+    for fast, slow, keys in (
+        (records._valid_entity, records._entity, records._ENTITY_KEYS),
+        (records._valid_paragraph, records._paragraph, records._PARAGRAPH_KEYS),
+    ):
+        try:
+            expected = slow(records._fields(value, "x", keys), "x")
+        except ValueError:
+            expected = None
+        assert fast(value) == expected
