@@ -113,7 +113,7 @@ from astana_corpus.dataset.splits import (
     SplitChanges,
     SplitResult,
     check_splits,
-    compute_splits,
+    compute_splits_file,
     lists_sha256,
     read_committed,
     read_config,
@@ -309,7 +309,7 @@ def check(
     clock.lap("documents", documents=len(corpus.document_ids))
 
     texts = DocumentTexts(documents)
-    computed = compute_splits(texts, read_config(root))
+    computed = compute_splits_file(docs_path, read_config(root), workers=n_workers)
     try:
         lists = read_committed(root)
         problems = check_splits(root, texts, computed=computed)
@@ -649,8 +649,8 @@ def split(root: Path, *, allow_moves: bool = False) -> SplitOutcome:
     write splits/; A520 (nothing written) when a committed document would change split,
     unless ``allow_moves``. Unreadable committed lists (A506, A507) are rewritten only
     with ``allow_moves``."""
-    documents, _ = load_documents(root)
-    result = compute_splits({d.id: d.text for d in documents}, read_config(root))
+    ensure_documents(root)
+    result = compute_splits_file(root / DOCUMENTS_FILE, read_config(root))
     fresh = not any((root / SPLITS_DIR / f"{n}.txt").exists() for n in SPLIT_NAMES)
     committed: dict[str, list[str]] = {}
     if not fresh:
