@@ -47,7 +47,7 @@ from astana_corpus.dataset.near_duplicates import (
     group_sketches,
     sketch_texts,
 )
-from astana_corpus.ingest.documents import DocumentStore, read_document_texts
+from astana_corpus.ingest.documents import document_text_at, read_document_texts
 
 SPLIT_NAMES = ("train", "validation", "test")
 DEFAULT_RATIOS = (0.8, 0.1, 0.1)
@@ -181,8 +181,9 @@ def compute_splits_file(
             offsets.update(zip(ids, starts, strict=True))
             yield ids, sketch
 
-    store = DocumentStore(path, offsets)
-    found = group_sketches(batches(), lambda doc_id: store[doc_id].text, settings)
+    found = group_sketches(
+        batches(), lambda doc_id: document_text_at(path, offsets[doc_id]), settings
+    )
     return _result(found, config)
 
 

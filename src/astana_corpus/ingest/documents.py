@@ -152,6 +152,13 @@ def read_document_texts(path: Path, start: int, end: int) -> list[tuple[int, str
     return found
 
 
+def document_text_at(path: Path, offset: int) -> str:
+    """The text of the document whose line starts at byte ``offset``."""
+    raw = read_line_at(path, offset)
+    ((_, _, text),) = read_document_texts(path, offset, offset + len(raw))
+    return text
+
+
 class DocumentStore(Mapping[str, Document]):
     """The documents of a documents file by id, read from disk on access (an index of
     byte offsets is all it holds), so corpus-level stages need not hold the corpus."""
