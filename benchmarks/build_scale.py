@@ -119,13 +119,16 @@ from astana_corpus import pipeline
 from astana_corpus.cli import main
 from astana_corpus.dataset.splits import SplitResult, split_of
 
-def known(texts, config):
-    planted = json.loads((Path(sys.argv[1]) / "splits/manifest.json").read_text())["groups"]
-    groups = {i: planted.get(i, i) for i in texts}
+def known(path, config, *, workers=None):
+    root = Path(sys.argv[1])
+    planted = json.loads((root / "splits/manifest.json").read_text())["groups"]
+    ids = [i for n in ("train", "validation", "test")
+           for i in (root / f"splits/{n}.txt").read_text().split()]
+    groups = {i: planted.get(i, i) for i in ids}
     assignment = {i: split_of(k, config.seed, config.ratios) for i, k in groups.items()}
     return SplitResult(config=config, assignment=assignment, groups=groups)
 
-pipeline.compute_splits = known
+pipeline.compute_splits_file = known
 sys.exit(main(["--root", sys.argv[1], "build", "--quiet"]))
 """
 

@@ -1,9 +1,11 @@
 """Near-duplicate grouping: which MinHash library, and how `astana split`'s grouping scales.
 
-1. ``libraries``: datasketch (one MinHash per document, MinHashLSH) against rensa (bulk
-   digest matrix over numpy shingle hashes, our band keys), both with 128 permutations
-   and 21 bands x 6 rows: documents per second over synthetic articles, and recall on
-   200 constructed pairs of sets at Jaccard exactly 0.8.
+1. ``libraries``: datasketch (one MinHash per document, MinHashLSH), rensa (its bulk
+   digest matrix over our shingle hashes, read back with ``to_rows``, our band keys) and
+   the grouping's own numpy one-permutation MinHash (``signatures``), all with 128
+   permutations or bins and 21 bands x 6 rows: documents per second over synthetic
+   articles (shingling included), and recall on 200 constructed pairs of sets at Jaccard
+   exactly 0.8.
 2. ``scale``: ``dataset.near_duplicates.find_near_duplicates`` (the grouping of
    `astana split`) over N synthetic articles (10 paragraphs of ~450 characters of
    made-up Arabic words) of which 1% are injected copies (full copies with edits, and
@@ -75,6 +77,7 @@ def libraries(n: int) -> None:
 
     from astana_corpus.dataset.near_duplicates import (
         band_keys,
+        colliding_pairs,
         lsh_candidates,
         shingle_hashes,
         signatures,
@@ -91,11 +94,21 @@ def libraries(n: int) -> None:
         lsh.insert(i, mh)
     ds_rate = n / (time.perf_counter() - start)
 
-    start = time.perf_counter()
-    for lo in range(0, n, 2000):
-        sh = shingle_hashes(views(texts[lo : lo + 2000]))
-        band_keys(signatures(sh.doc_hashes, sh.doc_offsets, PERM), bands=BANDS, rows=ROWS)
-    rensa_rate = n / (time.perf_counter() - start)
+    import rensa
+
+    def rensa_signatures(hashes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+        matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(hashes, offsets, PERM, 1)
+        return np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(-1, PERM)
+
+    rates = {}
+    for name, sign in (("rensa", rensa_signatures), ("numpy OPH", None)):
+        start = time.perf_counter()
+        for lo in range(0, n, 2000):
+            sh = shingle_hashes(views(texts[lo : lo + 2000]))
+            offsets = sh.doc_offsets.astype(np.uint64)
+            sig = sign(sh.doc_hashes, offsets) if sign else signatures(sh.doc_hashes, offsets, PERM)
+            band_keys(sig, bands=BANDS, rows=ROWS)
+        rates[name] = n / (time.perf_counter() - start)
 
     sets, pairs = pair_sets()
     lsh = MinHashLSH(num_perm=PERM, params=(BANDS, ROWS))
@@ -107,10 +120,18 @@ def libraries(n: int) -> None:
         hashes.append(mh)
     ds_recall = sum(b in lsh.query(hashes[a]) for a, b in pairs) / len(pairs)
     found = lsh_candidates(sets, num_perm=PERM, bands=BANDS, rows=ROWS)
-    rensa_recall = sum(p in found for p in pairs) / len(pairs)
+    ours = sum(p in found for p in pairs) / len(pairs)
+    flat = np.concatenate(sets)
+    offsets = np.concatenate(([0], np.cumsum([len(x) for x in sets]))).astype(np.uint64)
+    keys = band_keys(rensa_signatures(flat, offsets), bands=BANDS, rows=ROWS)
+    hit: set[tuple[int, int]] = set()
+    for band in keys:
+        hit.update(map(tuple, colliding_pairs(band, np.arange(len(sets))).tolist()))
+    rensa_recall = sum(p in hit for p in pairs) / len(pairs)
     print(f"{'library':<12} {'docs/s':>8} {'recall@J=0.8':>13}")
     print(f"{'datasketch':<12} {ds_rate:>8.0f} {ds_recall:>13.3f}")
-    print(f"{'rensa':<12} {rensa_rate:>8.0f} {rensa_recall:>13.3f}")
+    print(f"{'rensa':<12} {rates['rensa']:>8.0f} {rensa_recall:>13.3f}")
+    print(f"{'numpy OPH':<12} {rates['numpy OPH']:>8.0f} {ours:>13.3f}")
 
 
 def scale_one(n: int) -> dict[str, float]:

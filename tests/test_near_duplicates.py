@@ -14,12 +14,19 @@ from hypothesis import strategies as st
 from astana_corpus.core.arabic import match_key
 from astana_corpus.core.errors import AstanaError
 from astana_corpus.dataset.near_duplicates import (
+    FILTER_MARGIN,
     Settings,
+    band_keys,
+    bins,
     colliding_pairs,
+    estimated_jaccard,
+    exact_sets,
     find_near_duplicates,
     lsh_candidates,
     paragraph_fingerprints,
     shingle_hashes,
+    signatures,
+    sketch_texts,
     view_text,
     views,
 )
@@ -336,3 +343,42 @@ def test_a_key_run_above_the_cap_gives_linear_pairs():
     assert set(pairs[:, 0].tolist()) == {0}
     small = colliding_pairs(keys[:3], owner[:3], max_run=3)
     assert sorted(map(tuple, small.tolist())) == [(0, 1), (0, 2), (1, 2)]
+
+
+def test_document_bins_are_the_minimum_of_its_paragraphs_and_boundary_shingles():
+    """sketch_texts hashes each paragraph once and takes a document's MinHash bins as the
+    minimum of its paragraphs' and of the shingles across their boundaries; computed from
+    scratch over every shingle of the whole view, the signature is the same."""
+    rng = random.Random(8)
+    texts = ["\n".join(paragraph(rng, rng.randint(3, 40)) for _ in range(rng.randint(1, 6)))]
+    texts += ["قال\n\nالوفد  إنّ الجولة\t\nستعقد", "أ", ""]  # short lines, short views
+    s = Settings()
+    sh = shingle_hashes(views(texts))
+    whole = signatures(sh.doc_hashes, sh.doc_offsets, s.num_perm)
+    assert len(sh.cross_hashes) > 0
+    combined = sketch_texts(texts, s)
+    assert (combined.doc_bands == band_keys(whole, bands=s.bands, rows=s.rows)).all()
+    # ... and the shingle set of the whole view is that of Python strings.
+    sets = exact_sets(texts)
+    assert [len(x) for x in sets] == [len(shingles(t)) for t in texts]
+
+
+def test_union_of_bins_is_the_minimum_of_bins():
+    gen = np.random.default_rng(4)
+    a, b = (gen.integers(0, 2**63, size=n, dtype=np.uint64) for n in (300, 40))
+    one = np.zeros(1, dtype=np.int64)
+    union = bins(np.concatenate((a, b)), np.zeros(340, dtype=np.int64), 1, 128)
+    parts = np.minimum(bins(a, np.repeat(one, 300), 1, 128), bins(b, np.repeat(one, 40), 1, 128))
+    assert (union == parts).all()
+    assert (bins(a, np.repeat(one, 300), 1, 128) != bins(b, np.repeat(one, 40), 1, 128)).any()
+
+
+def test_a_candidate_far_below_the_threshold_is_not_verified():
+    """A pair that collides in a band but whose sketches agree on few slots is dropped
+    before exact verification; one at the threshold passes."""
+    sketch = np.zeros((3, 64), dtype=np.uint8)
+    sketch[1, :40] = 1  # agrees with set 0 on 24 of 64 slots: 0.375 < 0.8 - 0.3
+    sketch[2, :10] = 1  # 54 of 64: 0.84
+    estimate = estimated_jaccard(sketch, np.array([0, 0]), np.array([1, 2]))
+    assert estimate.tolist() == [24 / 64, 54 / 64]
+    assert (estimate >= Settings().jaccard - FILTER_MARGIN).tolist() == [False, True]

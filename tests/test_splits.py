@@ -219,3 +219,49 @@ def test_card_similarity_ranges_are_what_split_report_prints(tmp_path, capsys):
     assert list(found.groups()) == jaccard + containment
     assert f"Jaccard {'–'.join(jaccard)}, containment {'–'.join(containment)}" in printed
     assert report["pairs_sharing_a_paragraph"] == 0 and len(report["pairs"]) == 10
+
+
+def test_streamed_splits_equal_the_in_memory_ones(tmp_path, monkeypatch):
+    """compute_splits_file over a documents file, read in many byte ranges by a pool of two
+    workers, gives what compute_splits gives over the same texts held in a dict: groups,
+    assignment, verified pairs in order, boilerplate (a repeated id: its last line)."""
+    import json
+    import random
+
+    from astana_corpus.dataset import splits
+    from tests.test_near_duplicates import SOURCE, STOCK, paragraph
+
+    rng = random.Random(2)
+    texts = {}
+    for n in range(60):
+        texts[f"astana-{n:04d}"] = "\n".join([paragraph(rng), STOCK, paragraph(rng)])
+    texts["astana-0100"] = "\n".join(SOURCE)
+    texts["astana-0101"] = "\n".join([*SOURCE[:7], paragraph(rng)])  # containment
+    texts["astana-0102"] = "\n".join([SOURCE[2], paragraph(rng)])  # a shared paragraph
+    texts["astana-0103"] = texts["astana-0007"].replace(STOCK, paragraph(rng, 12))
+    lines = [{"id": i, "text": t} for i, t in sorted(texts.items(), reverse=True)]
+    lines.insert(0, {"id": "astana-0100", "text": "نص قديم حل محله نص آخر"})  # replaced below
+    path = tmp_path / "documents.jsonl"
+    path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
+    monkeypatch.setattr(splits, "RANGE_BYTES", 3000)  # ~10 ranges: the pool runs
+    streamed = splits.compute_splits_file(path, SplitConfig(), workers=2)
+    held = compute_splits(texts, SplitConfig())
+    assert streamed.groups == held.groups and streamed.assignment == held.assignment
+    assert streamed.near_duplicates == held.near_duplicates
+    assert {p.rule for p in held.near_duplicates} >= {"containment", "paragraph", "jaccard"}
+    assert (streamed.boilerplate_count, streamed.boilerplate) == (1, held.boilerplate)
+
+
+@pytest.mark.parametrize(
+    ("bad", "code"), [(b"{not json", "A302"), (b'{"id": 3, "text": ""}', "A310")]
+)
+def test_a_bad_documents_line_is_named_by_its_line_number(tmp_path, bad, code):
+    from astana_corpus.dataset.splits import compute_splits_file
+
+    good = '{"id": "astana-0001", "text": "قال الوفد"}\n'.encode()
+    path = tmp_path / "documents.jsonl"
+    path.write_bytes(good * 3 + b"\n" + bad + b"\n" + good)
+    with pytest.raises(AstanaError) as info:
+        compute_splits_file(path, SplitConfig(), workers=1)
+    assert info.value.code == code
+    assert "documents.jsonl:5:" in str(info.value)

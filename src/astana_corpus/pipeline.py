@@ -121,7 +121,7 @@ from astana_corpus.dataset.splits import (
     SplitChanges,
     SplitResult,
     check_splits,
-    compute_splits,
+    compute_splits_file,
     lists_sha256,
     read_committed,
     read_config,
@@ -319,7 +319,7 @@ def check(
     # keys, paragraph fingerprints, allocator arenas) is not left in this process for the
     # gold pass's workers to fork.
     computed, lists, problems, contamination = in_child(
-        _splits_check, root, documents, corpus.document_ids
+        _splits_check, root, documents, corpus.document_ids, n_workers
     )
     split_of = {i: name for name, ids in lists.items() for i in ids}
     clock.lap("splits", groups=len(set(computed.groups.values())))
@@ -387,12 +387,13 @@ def check(
 
 
 def _splits_check(
-    root: Path, documents: DocumentStore, ids: Sequence[str]
+    root: Path, documents: DocumentStore, ids: Sequence[str], workers: int
 ) -> tuple[SplitResult, dict[str, list[str]], list[str], list[Issue]]:
-    """The splits computed from the documents, the committed lists, the differences, and
-    the paragraphs shared across splits (E020): every corpus-level check over texts."""
+    """The splits computed from the documents file (streamed, over ``workers``), the
+    committed lists, the differences, and the paragraphs shared across splits (E020):
+    every corpus-level check over texts."""
     texts = DocumentTexts(documents)
-    computed = compute_splits(texts, read_config(root))
+    computed = compute_splits_file(documents.path, read_config(root), workers=workers)
     try:
         lists, problems = read_committed(root), check_splits(root, texts, computed=computed)
     except AstanaError as exc:
@@ -632,8 +633,8 @@ def split(root: Path, *, allow_moves: bool = False) -> SplitOutcome:
     write splits/; A520 (nothing written) when a committed document would change split,
     unless ``allow_moves``. Unreadable committed lists (A506, A507) are rewritten only
     with ``allow_moves``."""
-    documents, _ = load_documents(root)
-    result = compute_splits({d.id: d.text for d in documents}, read_config(root))
+    ensure_documents(root)
+    result = compute_splits_file(root / DOCUMENTS_FILE, read_config(root))
     fresh = not any((root / SPLITS_DIR / f"{n}.txt").exists() for n in SPLIT_NAMES)
     committed: dict[str, list[str]] = {}
     if not fresh:
@@ -710,13 +711,13 @@ def preannotation_scores(root: Path) -> dict[str, dict[str, dict[str, float | in
 
 def preannotation_fingerprint(root: Path) -> dict[str, str]:
     """What the in-sample pre-annotation scores are a function of (besides the code, which
-    tests/test_preannotation_record.py compares): gold, cleaned documents, gazetteers and
-    schema. A recorded score with another fingerprint is shown as stale in the card."""
+    tests/test_preannotation_record.py compares): gold (which holds each document's text
+    and paragraphs: a build fails when they drift from the cleaned documents, E003),
+    gazetteers and schema. A recorded score with another fingerprint is shown as stale."""
     files = (SCHEMA_FILE, GAZETTEER_FILE, GENERATED_GAZETTEER_FILE)
     hashes = [f"{p}:{sha256_file(root / p) if (root / p).is_file() else '-'}" for p in files]
     return {
         "gold_sha256": sha256_file(root / GOLD_FILE),
-        "documents_sha256": sha256_text(json.dumps(documents_key(root), sort_keys=True)),
         "gazetteer_sha256": sha256_text("\n".join(hashes)),
     }
 

@@ -519,7 +519,6 @@ EXTRA_OF_MODULE = {
     "spacy": "build",
     "thinc": "build",
     "srsly": "build",
-    "rensa": "build",
     "trafilatura": "ingest",
     "justext": "ingest",
     "lxml_html_clean": "ingest",

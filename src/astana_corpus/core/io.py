@@ -119,6 +119,60 @@ def iter_raw_lines(path: Path) -> Iterator[tuple[int, int, bytes]]:
             offset += len(raw)
 
 
+def line_ranges(path: Path, size: int) -> list[tuple[int, int]]:
+    """Byte ranges [start, end) of about ``size`` bytes that cover ``path`` and start and
+    end at line boundaries: what a worker process reads on its own (``lines_between``),
+    so the lines never pass through the parent. Found by seeking, not by reading it all.
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.jsonl").write_bytes(b"{}\\n{}\\n{}\\n")
+    >>> line_ranges(folder / "a.jsonl", 4)
+    [(0, 6), (6, 9)]
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise error("A301", path=path, state=missing_state(path))
+    total = path.stat().st_size
+    ranges = []
+    start = 0
+    with path.open("rb") as handle:
+        while start < total:
+            handle.seek(min(start + max(size, 1), total) - 1)
+            handle.readline()  # to the end of the line the range would cut
+            end = min(handle.tell(), total)
+            ranges.append((start, end))
+            start = end
+    return ranges
+
+
+def lines_between(path: Path, start: int, end: int) -> list[tuple[int, bytes]]:
+    """(byte offset, bytes) of every non-blank line in [start, end) of ``path``."""
+    with Path(path).open("rb") as handle:
+        handle.seek(start)
+        data = handle.read(end - start)
+    lines = []
+    offset = start
+    for raw in data.split(b"\n"):  # "\n" only, as iter_raw_lines has it
+        if raw.strip():
+            lines.append((offset, raw + b"\n"))
+        offset += len(raw) + 1
+    return lines
+
+
+def line_number_at(path: Path, offset: int) -> int:
+    """The number (from 1) of the line of ``path`` that starts at byte ``offset``: for
+    the message of a bad line read by offset (counted only when there is one)."""
+    count = 0
+    with Path(path).open("rb") as handle:
+        while offset > 0:
+            block = handle.read(min(offset, 1 << 20))
+            if not block:
+                break
+            count += block.count(b"\n")
+            offset -= len(block)
+    return count + 1
+
+
 def parse_json_line(raw: bytes, path: Path, lineno: int, offset: int) -> dict[str, Any]:
     """One line of a JSON-lines file as an object (A312, A302, A303 name file:line)."""
     return _json_object(_utf8_line(raw, path, lineno, offset), path, lineno)

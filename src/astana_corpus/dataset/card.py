@@ -48,7 +48,7 @@ class PreannotationFacts:
     """The recorded in-sample pre-annotation scores (``results/preannotation.json``)."""
 
     labels: Mapping[str, Mapping[str, float | int]]  # score_spans rows, by label and ALL
-    stale: bool  # measured on other gold, documents, gazetteer or schema than the current
+    stale: bool  # measured on other gold, gazetteer or schema than the current
 
 
 @dataclass(frozen=True)
@@ -296,7 +296,7 @@ def _preannotation(facts: PreannotationFacts | None) -> str:
     )
     if facts.stale:
         table += (
-            "\n**Stale**: these scores were measured on other gold, documents, gazetteer or "
+            "\n**Stale**: these scores were measured on other gold, gazetteer or "
             "schema than this build's; run `astana preannotate --evaluate` again.\n"
         )
     return table

@@ -17,29 +17,41 @@ candidate in the paragraph index, and E020 ignores it; ``find_near_duplicates`` 
 how many there are, with examples. Without the cap one stock line chains every article
 that quotes it into one group, and its pairs grow with the square of its documents.
 
-Candidates come from MinHash LSH (rensa, ``bands`` x ``rows`` of the signature) over
-two kinds of sets: whole documents (for the Jaccard rule) and single paragraphs of at
-least ``min_paragraph_chars`` characters (two documents are candidates when a
-paragraph of one is close to a paragraph of the other: the containment and
-shared-paragraph rules). A pair at Jaccard ``s`` collides in some band with
-probability ``1 - (1 - s**r)**b`` (``candidate_probability``); at the defaults (21 x 6
-over 128 permutations) that is 0.998 at s = 0.8. Identical paragraphs have identical
-signatures, so they always collide. Every candidate is then verified on the exact
-shingle sets (64-bit shingle hashes), so false candidates are dropped. A band key
-shared by more than ``max_paragraph_documents`` documents gives the pairs of its first
-document with each other one (a star: linear, never all pairs of the run).
+Candidates come from MinHash LSH (``bands`` x ``rows`` of a ``num_perm``-bin (128) one-permutation
+MinHash with optimal densification, computed here in numpy) over two kinds of sets: whole
+documents (for the Jaccard rule) and single paragraphs of at least
+``min_paragraph_chars`` characters (two documents are candidates when a paragraph of
+one is close to a paragraph of the other: the containment and shared-paragraph rules).
+Two sets agree in a bin with probability equal to their Jaccard ``s``, so a pair
+collides in some band with probability ``1 - (1 - s**r)**b`` (``candidate_probability``);
+at the defaults (21 x 6) that is 0.998 at s = 0.8. Identical paragraphs have identical
+signatures, so they always collide. A band key shared by more than
+``max_paragraph_documents`` documents gives the pairs of its first document with each
+other one (a star: linear, never all pairs of the run). Each colliding pair is checked
+on 64 bytes of its two signatures (``FILTER_SLOTS``: the share of agreeing bins
+estimates their Jaccard) and dropped when that estimate is below ``jaccard -
+FILTER_MARGIN`` (0.5: a pair at 0.8 passes with probability 1 - 1e-9; on a corpus of
+similar articles most band collisions are pairs near 0.25). Every remaining candidate,
+and every pair sharing an identical paragraph, is verified on the exact shingle sets
+(64-bit shingle hashes), so false candidates never join a group.
 
-Memory is bounded by the batch: signatures and band keys of each batch are written
-to a temporary folder (numpy arrays) and only one band column of the whole corpus
-(8 bytes per document or paragraph) is in memory at a time; shingle sets are rebuilt
-for the candidate documents only.
+Each paragraph's shingles are hashed once: the MinHash bins of a document are the
+elementwise minimum of its paragraphs' bins and of the bins of the few shingles that
+cross a paragraph boundary (the bins of a union are the minimum of the bins of its
+parts), so the document's set is still every shingle of its whole view.
+
+Memory is bounded by the batch: the band keys, filter sketches and fingerprints of each
+batch (``Sketch``, ~2.7 KB a document of 10 paragraphs) are appended to a temporary folder
+and only one band column of the whole corpus (8 bytes per document or paragraph) and the
+filter sketches (64 bytes each) are in memory at a time; shingle sets are rebuilt for the
+candidate documents only, from ``text_of``.
 """
 
 from __future__ import annotations
 
 import math
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -54,7 +66,6 @@ SHINGLE = 5
 # Documents per batch: measured fastest near 100-250 here (larger batches spend their
 # time in cache misses and page faults); memory is a few megabytes per batch.
 BATCH = 200
-MINHASH_SEED = 1
 # A paragraph in more documents than this is boilerplate (see the module docstring). 3:
 # a paragraph copied from a source by two more outlets still groups the three; a stock
 # line is in far more, and at 3 no single paragraph can make a group of four or more.
@@ -63,8 +74,6 @@ MAX_PARAGRAPH_DOCUMENTS = 3
 # the line in the raw files (the count covers them all).
 BOILERPLATE_EXAMPLES = 5
 BOILERPLATE_EXAMPLES_IDS = 3
-_SPACE = 0x20
-_NEWLINE = 0x0A
 
 
 class NearDuplicate(NamedTuple):
@@ -127,131 +136,202 @@ def jaccard_floor(containment: float, size_a: int, size_b: int) -> float:
 
 # ---------------------------------------------------------------- matching view
 
+# Codes of the fold table that are not characters (all above the last code point).
+_DELETE = 0x110000  # ignored by the matching view (marks, joiners)
+_SPACE = 0x110001  # whitespace (``str.split``'s rule), collapsed
+_NEWLINE = 0x110002  # "\n": a paragraph ends
+_SPECIAL = 0x110003  # folds into several characters, or outside the BMP: slow path
+_BLANK = 0x20  # the one space that joins words and paragraphs in a view
+
 
 @lru_cache(maxsize=1)
-def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For every BMP code point: its fold, whether it is deleted, whether the fold is
-    whitespace (``str.split``'s rule), and whether the fold is not one character
-    (such documents take the slow exact path)."""
+def _fold_table() -> np.ndarray:
+    """For every BMP code point its fold, or one of the codes above; index 0x10000
+    stands for every code point beyond the BMP (``take(..., mode="clip")``)."""
     import numpy as np
 
-    fold = np.arange(0x10000, dtype=np.uint32)
-    delete = np.zeros(0x10000, dtype=bool)
-    space = np.zeros(0x10000, dtype=bool)
-    special = np.zeros(0x10000, dtype=bool)
+    table = np.full(0x10001, _SPECIAL, dtype=np.uint32)
     for code in range(0x10000):
         if 0xD800 <= code < 0xE000:
-            special[code] = True
             continue
-        char = chr(code)
-        folded = fold_char(char)
+        folded = fold_char(chr(code))
         if folded == "":
-            delete[code] = True
+            table[code] = _DELETE
         elif len(folded) == 1:
-            fold[code] = ord(folded)
-        else:
-            special[code] = True
-        space[code] = char.isspace()
-    return fold, delete, space, special
+            table[code] = _SPACE if folded.isspace() else ord(folded)
+    table[0x0A] = _NEWLINE
+    return table
 
 
 @dataclass
 class Views:
     """Matching views of a batch of texts, concatenated (no separators).
 
-    ``codes[doc_start[d]:doc_start[d + 1]]`` is ``match_key(texts[d])`` as code points;
-    ``para_of[i]`` numbers the paragraph (line of the text) of character i, and
-    ``boundary[i]`` marks the single space that joins two paragraphs in the view.
+    ``codes[doc_start[d]:doc_start[d + 1]]`` is ``match_key(texts[d])`` as code points.
+    Paragraph p (a line of its text with a non-empty view) is
+    ``codes[para_start[p]:para_end[p]]``, in document ``para_doc[p]``; two paragraphs of
+    a document are joined by one space (a *boundary*).
     """
 
     codes: np.ndarray
-    doc_of: np.ndarray
     doc_start: np.ndarray
-    para_of: np.ndarray
-    boundary: np.ndarray
+    para_start: np.ndarray
+    para_end: np.ndarray
+    para_doc: np.ndarray
 
 
 def views(texts: Sequence[str]) -> Views:
     """The matching views of ``texts`` in one vectorised pass.
 
-    Equal to ``match_key`` per text (a property test checks it); texts with a
-    character outside the BMP or whose fold is several characters are normalised line
-    by line with ``match_key`` first (normalising twice changes nothing).
+    Equal to ``match_key`` per text (a property test checks it); the lines of a text
+    with a character outside the BMP or whose fold is several characters are
+    normalised with ``match_key`` first, and then taken as they are.
     """
     import numpy as np
 
-    fold, delete, space, special = _tables()
-    texts = list(texts)
-    prepared = [False] * len(texts)
-    for attempt in range(2):
-        joined = "\n".join(texts)
-        cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
-        doc_of_raw = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)[: len(cp)]
-        bmp = cp < 0x10000
-        low = (cp & 0xFFFF).astype(np.int64)
-        as_is = np.asarray(prepared, dtype=bool)[doc_of_raw] if any(prepared) else None
-        odd = ~bmp | special[low]
-        if as_is is not None:
-            odd &= ~as_is
-        if attempt == 0 and odd.any():
-            for d in np.unique(doc_of_raw[odd]).tolist():
-                texts[d] = "\n".join(match_key(line) for line in texts[d].split("\n"))
-                prepared[d] = True
-            continue
-        folded = np.where(bmp, fold[low], cp)
-        gone = bmp & delete[low]
-        if as_is is not None:
-            folded = np.where(as_is, cp, folded)
-            gone &= ~as_is
-        keep = ~gone
-        c = folded[keep]
-        doc_c = doc_of_raw[keep]
-        newline = (cp == _NEWLINE)[keep]
-        break
-    ws = np.zeros(len(c), dtype=bool)
-    in_bmp = c < 0x10000
-    ws[in_bmp] = space[c[in_bmp].astype(np.int64)]
-    solid = np.flatnonzero(~ws)
-    n = len(c)
-    # A whitespace character stays (as one space) when it starts a run that lies
-    # between two non-space characters of the same document.
-    prev_solid = np.zeros(n, dtype=bool)
-    prev_solid[1:] = ~ws[:-1] & (doc_c[1:] == doc_c[:-1])
-    nxt = np.searchsorted(solid, np.arange(n))
-    has_next = nxt < len(solid)
-    nxt_c = np.minimum(nxt, max(len(solid) - 1, 0))
-    same_doc_next = np.zeros(n, dtype=bool)
-    if len(solid):
-        same_doc_next = has_next & (doc_c[solid[nxt_c]] == doc_c)
-    kept_space = ws & prev_solid & same_doc_next
-    cum_nl = np.cumsum(newline)
-    boundary_at = np.zeros(n, dtype=bool)
-    if len(solid):
-        end = solid[nxt_c] - 1  # the run is [i, end]
-        before = np.concatenate(([0], cum_nl))[np.arange(n)]
-        boundary_at = kept_space & (cum_nl[np.maximum(end, 0)] - before > 0)
-    out = ~ws | kept_space
-    codes = np.where(kept_space, _SPACE, c)[out].astype(np.uint32)
-    doc_of = doc_c[out]
-    boundary = boundary_at[out]
-    doc_start = np.searchsorted(doc_of, np.arange(len(texts) + 1))
-    first = np.zeros(len(codes), dtype=bool)
-    first[doc_start[:-1][doc_start[:-1] < len(codes)]] = True
-    para_of = np.cumsum(boundary | first) - 1
-    return Views(codes, doc_of, doc_start, para_of, boundary)
+    lines: list[str] = []
+    per_doc = np.zeros(len(texts), dtype=np.int64)
+    for d, text in enumerate(texts):
+        parts = text.split("\n")
+        per_doc[d] = len(parts)
+        lines += parts
+    cp = _code_points(lines)
+    folded = _fold_table().take(cp, mode="clip")
+    if len(folded) and folded.max() == _SPECIAL:
+        folded, cp = _prepare_special(lines, per_doc, folded)
+    return _collapse(folded, per_doc)
+
+
+def _code_points(lines: Sequence[str]) -> np.ndarray:
+    """The code points of ``lines``, each followed by "\\n"."""
+    import numpy as np
+
+    joined = "\n".join(lines) + "\n" if lines else ""
+    return np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _prepare_special(
+    lines: list[str], per_doc: np.ndarray, folded: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Normalise the lines of the texts with a special character with ``match_key`` and
+    take their characters as they are (normalising twice changes nothing)."""
+    import numpy as np
+
+    lengths = np.fromiter((len(line) + 1 for line in lines), dtype=np.int64, count=len(lines))
+    line_of = np.repeat(np.arange(len(lines)), lengths)
+    doc_of_line = np.repeat(np.arange(len(per_doc)), per_doc)
+    odd_docs = np.unique(doc_of_line[line_of[folded == _SPECIAL]])
+    prepared = np.isin(doc_of_line, odd_docs)
+    for i in np.flatnonzero(prepared).tolist():
+        lines[i] = match_key(lines[i])
+    cp = _code_points(lines)
+    folded = _fold_table().take(cp, mode="clip")
+    lengths = np.fromiter((len(line) + 1 for line in lines), dtype=np.int64, count=len(lines))
+    as_is = np.repeat(prepared, lengths)
+    kept = np.where(cp == _BLANK, _SPACE, np.where(cp == 0x0A, _NEWLINE, cp))
+    return np.where(as_is, kept, folded).astype(np.uint32), cp
+
+
+def _collapse(folded: np.ndarray, per_doc: np.ndarray) -> Views:
+    """Drop deleted characters, collapse whitespace into one space between words, join
+    the non-empty lines of a text with one space."""
+    import numpy as np
+
+    if len(folded) and (folded == _DELETE).any():
+        folded = folded[folded != _DELETE]
+    blank = np.flatnonzero(folded > _DELETE)
+    if len(blank) and blank[0] > 0 and (np.diff(blank) > 1).all():
+        return _collapse_clean(folded, per_doc, blank)
+    return _collapse_any(folded, per_doc)
+
+
+def _collapse_clean(folded: np.ndarray, per_doc: np.ndarray, blank: np.ndarray) -> Views:
+    """The usual case, cleaned text: no line is empty and words are separated by one
+    whitespace character, so the view is the text with its whitespace made one space
+    and the line end of each text dropped."""
+    import numpy as np
+
+    line_end = blank[folded[blank] == _NEWLINE]
+    last_line = np.cumsum(per_doc) - 1
+    doc_end = line_end[last_line]
+    codes = folded.copy()
+    codes[blank] = _BLANK
+    codes = np.delete(codes, doc_end)
+    doc_of_line = np.repeat(np.arange(len(per_doc)), per_doc)
+    raw_start = np.concatenate(([0], line_end[:-1] + 1))
+    para_start = raw_start - doc_of_line
+    para_end = line_end - doc_of_line
+    doc_start = np.concatenate(([0], doc_end + 1 - np.arange(1, len(per_doc) + 1)))
+    return Views(codes, doc_start, para_start, para_end, doc_of_line)
+
+
+def _collapse_any(folded: np.ndarray, per_doc: np.ndarray) -> Views:
+    """Any text: runs of whitespace, empty lines, whitespace at the ends."""
+    import numpy as np
+
+    ndocs = len(per_doc)
+    solid = np.flatnonzero(folded < _DELETE)
+    line_end = np.flatnonzero(folded == _NEWLINE)
+    doc_end = line_end[np.cumsum(per_doc) - 1] if ndocs else line_end[:0]
+    # Whitespace and line ends seen before each position, and which document it is in.
+    blank_seen = np.cumsum(folded > _DELETE)
+    lines_seen = np.cumsum(folded == _NEWLINE)
+    doc_mark = np.zeros(len(folded) + 1, dtype=np.int64)
+    doc_mark[doc_end + 1] = 1
+    doc_of = np.cumsum(doc_mark[:-1])[solid]
+    first = np.ones(len(solid), dtype=bool)  # the first character of its document
+    first[1:] = doc_of[1:] != doc_of[:-1]
+    gap = np.ones(len(solid), dtype=bool)
+    gap[1:] = blank_seen[solid[1:]] != blank_seen[solid[:-1]]
+    new_line = np.ones(len(solid), dtype=bool)
+    new_line[1:] = lines_seen[solid[1:]] != lines_seen[solid[:-1]]
+    space_before = gap & ~first
+    at = np.arange(len(solid)) + np.cumsum(space_before)
+    codes = np.full(int(at[-1]) + 1 if len(at) else 0, _BLANK, dtype=np.uint32)
+    codes[at] = folded[solid]
+    starts = first | (space_before & new_line)
+    para_start = at[starts]
+    para_doc = doc_of[starts]
+    doc_start = np.zeros(ndocs + 1, dtype=np.int64)
+    lengths = np.bincount(doc_of, minlength=ndocs) + np.bincount(
+        doc_of[space_before], minlength=ndocs
+    )
+    doc_start[1:] = np.cumsum(lengths)
+    para_end = np.empty(len(para_start), dtype=np.int64)
+    if len(para_start):
+        para_end[:-1] = para_start[1:] - 1
+        para_end[-1] = len(codes)
+        last = np.ones(len(para_start), dtype=bool)
+        last[:-1] = para_doc[1:] != para_doc[:-1]
+        para_end[last] = doc_start[para_doc[last] + 1]
+    return Views(codes, doc_start, para_start, para_end, para_doc)
 
 
 def view_text(v: Views, d: int) -> str:
     """The view of document ``d`` as a string (what ``match_key`` returns)."""
-    return v.codes[v.doc_start[d] : v.doc_start[d + 1]].tobytes().decode("utf-32-le")
+    data = v.codes[v.doc_start[d] : v.doc_start[d + 1]].tobytes()
+    return data.decode("utf-32-le", "surrogatepass")
 
 
 # ---------------------------------------------------------------- hashing
 
+# Odd multiplier of the polynomial shingle hash (the golden ratio's 64 bits).
+_MULTIPLIER = 0x9E3779B97F4A7C15
+_CHAR_HASH_SEED = 20240501
+
+
+@lru_cache(maxsize=1)
+def _char_hashes() -> np.ndarray:
+    """A random 64-bit value for every code point: the letters of the polynomial hash
+    (random letters make its high and low bits alike random)."""
+    import numpy as np
+
+    rng = np.random.default_rng(_CHAR_HASH_SEED)
+    return rng.integers(0, 2**64 - 1, size=0x110000, dtype=np.uint64, endpoint=True)
+
 
 def _mix(x: np.ndarray) -> np.ndarray:
-    """The 64-bit finaliser of MurmurHash3: spreads the bits of a polynomial hash."""
+    """The 64-bit finaliser of MurmurHash3: spreads the bits of a sum."""
     import numpy as np
 
     x = x ^ (x >> np.uint64(33))
@@ -262,20 +342,37 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return mixed
 
 
-def _poly(codes: np.ndarray, start: np.ndarray, width: int) -> np.ndarray:
+def _window_hashes(letters: np.ndarray, size: int) -> np.ndarray:
+    """sum(letters[i + k] * M**(size - 1 - k)) mod 2**64 for every window start i
+    (Horner's rule over shifted slices: ``size`` passes over the array, no gather)."""
     import numpy as np
 
-    h = np.zeros(len(start), dtype=np.uint64)
-    for k in range(width):
-        h = h * np.uint64(0x100000001B3) + codes[start + k].astype(np.uint64)
-    return h
+    n = len(letters) - size + 1
+    out = letters[:n].copy()
+    for k in range(1, size):
+        out *= np.uint64(_MULTIPLIER)
+        out += letters[k : k + n]
+    return out
+
+
+def _short_hash(letters: np.ndarray) -> int:
+    """The one shingle of a view shorter than the shingle size (itself)."""
+    import numpy as np
+
+    mask = 2**64 - 1
+    value = (len(letters) + 1) * _MULTIPLIER & mask
+    for x in letters.tolist():
+        value = (value * _MULTIPLIER + x) & mask
+    return int(_mix(np.asarray([value], dtype=np.uint64))[0])
 
 
 @dataclass
 class Shingles:
     """Shingle hashes of a batch: ``doc_hashes[doc_offsets[d]:doc_offsets[d + 1]]`` are
     document d's (with repeats; MinHash does not mind), and paragraph p of
-    ``para_doc`` has ``para_hashes[para_offsets[p]:para_offsets[p + 1]]``."""
+    ``para_doc`` has ``para_hashes[para_offsets[p]:para_offsets[p + 1]]``. The shingles
+    of a document are those of its paragraphs and the ``cross`` ones (across a
+    boundary: ``cross_doc`` says whose), so its MinHash is theirs combined."""
 
     doc_hashes: np.ndarray
     doc_offsets: np.ndarray
@@ -284,6 +381,8 @@ class Shingles:
     para_doc: np.ndarray
     para_chars: np.ndarray
     para_keys: np.ndarray  # a 64-bit fingerprint of each paragraph's view
+    cross_hashes: np.ndarray
+    cross_doc: np.ndarray
 
 
 def shingle_hashes(v: Views, size: int = SHINGLE) -> Shingles:
@@ -293,54 +392,72 @@ def shingle_hashes(v: Views, size: int = SHINGLE) -> Shingles:
     """
     import numpy as np
 
-    n = len(v.codes)
-    ndocs = len(v.doc_start) - 1
-    lengths = np.diff(v.doc_start)
-    starts = np.arange(max(n - size + 1, 0))
-    ok = v.doc_of[starts] == v.doc_of[starts + size - 1] if len(starts) else starts.astype(bool)
-    pos = starts[ok]
-    hashes = _mix(_poly(v.codes, pos, size) ^ np.uint64(size))
-    owner = v.doc_of[pos]
-    real = np.ones(len(pos), dtype=bool)  # False: a whole short view, never a paragraph's
-    short = np.flatnonzero(lengths < size)
-    if len(short):
-        extra = np.empty(len(short), dtype=np.uint64)
-        for j, d in enumerate(short.tolist()):
-            segment = v.codes[v.doc_start[d] : v.doc_start[d + 1]]
-            value = _poly(segment, np.zeros(1, dtype=np.int64), len(segment))
-            extra[j] = _mix(value ^ np.uint64(len(segment)))[0]
-        order = np.argsort(np.concatenate((owner, short)), kind="stable")
-        hashes = np.concatenate((hashes, extra))[order]
-        owner = np.concatenate((owner, short))[order]
-        pos = np.concatenate((pos, v.doc_start[short]))[order]
-        real = np.concatenate((real, np.zeros(len(short), dtype=bool)))[order]
-    doc_offsets = np.searchsorted(owner, np.arange(ndocs + 1)).astype(np.uint64)
+    letters = _char_hashes().take(v.codes)
+    hashes = _window_hashes(letters, size) if len(letters) >= size else letters[:0]
+    doc_len = np.diff(v.doc_start)
+    # Window i belongs to a document when it ends before the document does.
+    in_doc = np.ones(len(hashes), dtype=bool)
+    ends = v.doc_start[1:][doc_len > 0]
+    tail = (ends[:, None] - np.arange(1, size)).ravel()
+    in_doc[tail[(tail >= 0) & (tail < len(hashes))]] = False
+    # ... and to a paragraph when it does not cover a boundary space.
+    near = np.zeros(len(hashes), dtype=bool)
+    joins = v.para_start[1:][v.para_doc[1:] == v.para_doc[:-1]] - 1
+    reach = (joins[:, None] - np.arange(size)).ravel()
+    near[reach[(reach >= 0) & (reach < len(hashes))]] = True
+    para_chars = v.para_end - v.para_start
+    para_windows = np.maximum(para_chars - size + 1, 0)
+    para_hashes = hashes[in_doc & ~near]
+    cross_at = np.flatnonzero(in_doc & near)
+    cross_hashes = hashes[cross_at]
+    cross_doc = np.searchsorted(v.doc_start, cross_at, side="right") - 1
+    doc_windows = np.maximum(doc_len - size + 1, 0)
+    doc_hashes = hashes[in_doc]
+    short = np.flatnonzero(doc_len < size)
+    if len(short):  # whole views shorter than a shingle: one shingle each
+        extra = np.asarray(
+            [_short_hash(letters[v.doc_start[d] : v.doc_start[d + 1]]) for d in short.tolist()],
+            dtype=np.uint64,
+        )
+        before = np.concatenate(([0], np.cumsum(doc_windows)))[short]
+        doc_hashes = np.insert(doc_hashes, before, extra)
+        doc_windows[short] = 1
+        cross_hashes = np.concatenate((cross_hashes, extra))
+        cross_doc = np.concatenate((cross_doc, short))
+    doc_offsets = np.concatenate(([0], np.cumsum(doc_windows))).astype(np.uint64)
+    para_offsets = np.concatenate(([0], np.cumsum(para_windows))).astype(np.uint64)
+    keys = _fingerprints(letters, v.para_start, v.para_end)
+    return Shingles(
+        doc_hashes,
+        doc_offsets,
+        para_hashes,
+        para_offsets,
+        v.para_doc,
+        para_chars,
+        keys,
+        cross_hashes,
+        cross_doc,
+    )
 
-    # Paragraph shingles: both ends in one paragraph and not starting on the space
-    # that joins it to the previous one.
-    inside = np.zeros(len(pos), dtype=bool)
-    full = real & (pos + size - 1 < n)
-    inside[full] = (v.para_of[pos[full]] == v.para_of[pos[full] + size - 1]) & ~v.boundary[
-        pos[full]
-    ]
-    npara = int(v.para_of[-1]) + 1 if n else 0
-    body = ~v.boundary
-    para_chars = np.bincount(v.para_of[body], minlength=npara)
-    para_first = np.searchsorted(v.para_of, np.arange(npara))
-    para_doc = v.doc_of[para_first] if npara else np.zeros(0, dtype=np.int64)
-    p_pos = pos[inside]
-    p_hash = hashes[inside]
-    p_owner = v.para_of[p_pos]
-    para_offsets = np.searchsorted(p_owner, np.arange(npara + 1)).astype(np.uint64)
-    # Fingerprint: the sum of (character, position in paragraph) hashes, and the length.
-    idx = np.flatnonzero(body)
-    pid = v.para_of[idx]
-    rel = idx - (para_first[pid] + v.boundary[para_first[pid]])
-    terms = _mix((v.codes[idx].astype(np.uint64) << np.uint64(32)) ^ rel.astype(np.uint64))
-    keys = np.zeros(npara, dtype=np.uint64)
-    np.add.at(keys, pid, terms)
-    keys = _mix(keys ^ para_chars.astype(np.uint64))
-    return Shingles(hashes, doc_offsets, p_hash, para_offsets, para_doc, para_chars, keys)
+
+def _fingerprints(letters: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """A 64-bit fingerprint of each paragraph [start, end) of a view: its length, the sum
+    of its letters and their sum weighted by position in the paragraph (equal views,
+    equal fingerprints; different ones collide with probability ~2**-64). Paragraphs
+    follow each other, at most one space apart (``Views``)."""
+    import numpy as np
+
+    if not len(start):
+        return np.zeros(0, dtype=np.uint64)
+    index = np.arange(len(letters), dtype=np.uint64)
+    index *= letters
+    # Sums from each start to the next; the space between two paragraphs is taken out.
+    gap = np.append(start[1:], len(letters)) - end
+    space = _char_hashes()[_BLANK] * gap.astype(np.uint64)
+    s0 = np.add.reduceat(letters, start) - space
+    s1 = np.add.reduceat(index, start) - space * end.astype(np.uint64)
+    s1 -= start.astype(np.uint64) * s0
+    return _mix(_mix(s1 ^ (end - start).astype(np.uint64)) + s0)
 
 
 def exact_sets(texts: Sequence[str], size: int = SHINGLE) -> list[np.ndarray]:
@@ -360,28 +477,92 @@ def paragraph_fingerprints(
     import numpy as np
 
     for lo in range(0, len(texts), BATCH):
-        sh = shingle_hashes(views(texts[lo : lo + BATCH]))
-        long = sh.para_chars >= min_chars
-        docs, keys = sh.para_doc[long], sh.para_keys[long]
+        v = views(texts[lo : lo + BATCH])
+        keys = _fingerprints(_char_hashes().take(v.codes), v.para_start, v.para_end)
+        long = (v.para_end - v.para_start) >= min_chars
+        docs, keys = v.para_doc[long], keys[long]
         bounds = np.searchsorted(docs, np.arange(min(BATCH, len(texts) - lo) + 1))
         for d in range(len(bounds) - 1):
             yield lo + d, keys[bounds[d] : bounds[d + 1]]
 
 
-# ---------------------------------------------------------------- LSH
+# ---------------------------------------------------------------- MinHash
+
+
+_EMPTY = 0xFFFFFFFF  # a bin no shingle fell into (values are 31-bit)
+# Densification probes: for an empty bin, the bins tried in turn (the same for every set,
+# so equal sets get equal signatures); after these, the next non-empty bin to the right.
+_PROBES = 64
+_PROBE_SEED = 7
+
+
+def bins(hashes: np.ndarray, owner: np.ndarray, sets: int, num_perm: int) -> np.ndarray:
+    """One-permutation MinHash before densification (sets x ``num_perm``, uint32): a
+    shingle falls into bin ``hi32 * num_perm >> 32`` with value ``lo31``; a bin keeps its
+    smallest value (``_EMPTY`` if none). The bins of a union are the elementwise minimum
+    of the bins of its parts: ``min(bins(A), bins(B)) == bins(A ∪ B)``."""
+    import numpy as np
+
+    out = np.full(sets * num_perm, _EMPTY, dtype=np.uint32)
+    if len(hashes):
+        bits = num_perm.bit_length() - 1
+        if num_perm == 1 << bits and bits:  # a power of two: the same bin, by its top bits
+            where = owner.astype(np.uint64) << np.uint64(bits)
+            where |= hashes >> np.uint64(64 - bits)
+        else:
+            where = owner.astype(np.uint64) * np.uint64(num_perm)
+            where += ((hashes >> np.uint64(32)) * np.uint64(num_perm)) >> np.uint64(32)
+        value = hashes.astype(np.uint32)
+        value &= np.uint32(0x7FFFFFFF)
+        np.minimum.at(out, where.view(np.int64), value)
+    return out.reshape(sets, num_perm)
+
+
+@lru_cache(maxsize=4)
+def _probes(num_perm: int) -> np.ndarray:
+    import numpy as np
+
+    return np.random.default_rng(_PROBE_SEED).integers(0, num_perm, size=(_PROBES, num_perm))
+
+
+def densify(raw: np.ndarray) -> np.ndarray:
+    """Signatures from bins: an empty bin takes the value of the first non-empty bin among
+    its fixed probes (optimal densification: two sets still agree in a bin with
+    probability equal to their Jaccard), else of the next non-empty bin to its right.
+    A set with no shingle keeps ``_EMPTY`` everywhere."""
+    import numpy as np
+
+    sig = raw.copy()
+    rows, cols = np.nonzero(raw == _EMPTY)
+    if not len(rows):
+        return sig
+    probes = _probes(raw.shape[1])
+    for attempt in range(_PROBES):
+        found = raw[rows, probes[attempt, cols]]
+        hit = found != _EMPTY
+        sig[rows[hit], cols[hit]] = found[hit]
+        rows, cols = rows[~hit], cols[~hit]
+        if not len(rows):
+            return sig
+    width = raw.shape[1]
+    for step in range(1, width):
+        found = raw[rows, (cols + step) % width]
+        hit = found != _EMPTY
+        sig[rows[hit], cols[hit]] = found[hit]
+        rows, cols = rows[~hit], cols[~hit]
+        if not len(rows):
+            break
+    return sig
 
 
 def signatures(hashes: np.ndarray, offsets: np.ndarray, num_perm: int) -> np.ndarray:
     """MinHash signatures (rows x ``num_perm``, uint32) of the sets in ``hashes``."""
     import numpy as np
-    import rensa
 
-    if len(offsets) <= 1:
-        return np.zeros((0, num_perm), dtype=np.uint32)
-    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
-        hashes, offsets.astype(np.uint64), num_perm, MINHASH_SEED
-    )
-    return np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(-1, num_perm)
+    bounds = offsets.astype(np.int64)
+    sizes = bounds[1:] - bounds[:-1]
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    return densify(bins(hashes, owner, len(sizes), num_perm))
 
 
 def band_keys(sig: np.ndarray, *, bands: int, rows: int) -> np.ndarray:
@@ -395,32 +576,89 @@ def band_keys(sig: np.ndarray, *, bands: int, rows: int) -> np.ndarray:
     return _mix(keys).T.copy()
 
 
+# Slots of the short signature a candidate is checked on before exact verification, and
+# how far below the Jaccard threshold its estimate may fall (6 standard deviations of a
+# 64-slot estimate at 0.8: a pair at the threshold is dropped with probability ~1e-9).
+FILTER_SLOTS = 64
+FILTER_MARGIN = 0.3
+
+
+def filter_sketch(sig: np.ndarray) -> np.ndarray:
+    """The low 8 bits of the first ``FILTER_SLOTS`` values of each signature (b-bit
+    MinHash: 64 bytes a set; equal bins agree, others by chance 1 in 256)."""
+    import numpy as np
+
+    return (sig[:, :FILTER_SLOTS] & 0xFF).astype(np.uint8)
+
+
+def estimated_jaccard(sketch: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The share of agreeing slots of the sketches of sets ``a`` and ``b`` (pairwise)."""
+    import numpy as np
+
+    out = np.empty(len(a), dtype=np.float64)
+    step = 65536
+    for lo in range(0, len(a), step):
+        same = sketch[a[lo : lo + step]] == sketch[b[lo : lo + step]]
+        out[lo : lo + step] = same.mean(axis=1) if sketch.shape[1] else 0.0
+    return out
+
+
+def colliding_items(
+    keys: np.ndarray, owner: np.ndarray, *, max_run: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of items (indices into ``keys``) of distinct owners, lower owner first, that
+    share a key in this band: all pairs of a key's owners, or when it has more than
+    ``max_run`` distinct owners only its smallest owner with each other one (a star:
+    linear in the run, where all pairs would be quadratic). An owner with several items
+    under one key is represented by its first."""
+    import numpy as np
+
+    empty = np.zeros(0, dtype=np.int64)
+    if len(keys) < 2:
+        return empty, empty
+    order = np.argsort(keys)
+    k = keys[order]
+    same = k[1:] == k[:-1]
+    if not same.any():
+        return empty, empty
+    inside = np.zeros(len(k), dtype=bool)
+    inside[1:] |= same
+    inside[:-1] |= same
+    items = order[inside]
+    items = items[np.lexsort((items, owner[items], keys[items]))]
+    k, o = keys[items], owner[items]
+    distinct = np.ones(len(items), dtype=bool)
+    distinct[1:] = (k[1:] != k[:-1]) | (o[1:] != o[:-1])
+    items, k = items[distinct], k[distinct]
+    start = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
+    size = np.diff(np.append(start, len(k)))
+    firsts, others = [], []
+    star = size > max_run if max_run is not None else np.zeros(len(size), dtype=bool)
+    if star.any():
+        spokes = size[star] - 1
+        hub = np.repeat(start[star], spokes)
+        rank_in_run = np.arange(len(hub)) - np.repeat(np.cumsum(spokes) - spokes, spokes)
+        firsts.append(items[hub])
+        others.append(items[hub + 1 + rank_in_run])
+    for m in np.unique(size[~star & (size > 1)]).tolist():
+        at = start[(size == m) & ~star]
+        i, j = np.triu_indices(m, 1)
+        firsts.append(items[(at[:, None] + i).ravel()])
+        others.append(items[(at[:, None] + j).ravel()])
+    if not firsts:
+        return empty, empty
+    return np.concatenate(firsts), np.concatenate(others)
+
+
 def colliding_pairs(
     keys: np.ndarray, owner: np.ndarray, *, max_run: int | None = None
 ) -> np.ndarray:
-    """Pairs (lo, hi) of distinct owners whose sets share a key in this band.
-
-    A key with more than ``max_run`` distinct owners gives only the pairs of its smallest
-    owner with each other one (linear in the run, where all pairs would be quadratic).
-    """
+    """Pairs (lo, hi) of distinct owners whose sets share a key in this band (see
+    ``colliding_items``)."""
     import numpy as np
 
-    order = np.argsort(keys, kind="stable")
-    k, o = keys[order], owner[order]
-    same = np.flatnonzero(k[1:] == k[:-1])
-    if not len(same):
-        return np.zeros((0, 2), dtype=np.int64)
-    run_start = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
-    run_len = np.diff(np.concatenate((run_start, [len(k)])))
-    pairs = []
-    for s, m in zip(run_start[run_len > 1].tolist(), run_len[run_len > 1].tolist(), strict=True):
-        members = np.unique(o[s : s + m])
-        if max_run is not None and len(members) > max_run:
-            pairs.append(np.stack((np.full(len(members) - 1, members[0]), members[1:]), axis=1))
-        elif len(members) > 1:
-            a, b = np.triu_indices(len(members), 1)
-            pairs.append(np.stack((members[a], members[b]), axis=1))
-    return np.concatenate(pairs) if pairs else np.zeros((0, 2), dtype=np.int64)
+    a, b = colliding_items(keys, owner, max_run=max_run)
+    return np.stack((owner[a], owner[b]), axis=1).astype(np.int64)
 
 
 def lsh_candidates(
@@ -439,108 +677,211 @@ def lsh_candidates(
     return found
 
 
+# ---------------------------------------------------------------- sketches
+
+
+@dataclass
+class Sketch:
+    """What the grouping keeps of a batch of documents: per document its band keys
+    (bands x documents) and filter sketch; per paragraph of at least
+    ``min_paragraph_chars`` characters the same, its document (index in the batch) and
+    its fingerprint. About 2.7 KB a document of 10 paragraphs, never its text."""
+
+    doc_bands: np.ndarray
+    doc_filter: np.ndarray
+    para_bands: np.ndarray
+    para_filter: np.ndarray
+    para_doc: np.ndarray
+    para_keys: np.ndarray
+
+
+def sketch_texts(texts: Sequence[str], settings: Settings = Settings()) -> Sketch:
+    """The sketch of a batch of texts: a pure stage function (no I/O), so it runs the
+    same in a loop or in a pool of workers. Each paragraph's shingles are hashed once:
+    a document's MinHash bins are the minimum of its paragraphs' and of the shingles
+    across their boundaries (the bins of a union), so its shingle set is exactly that
+    of its whole view."""
+    import numpy as np
+
+    sh = shingle_hashes(views(texts), settings.shingle)
+    k, npara = settings.num_perm, len(sh.para_doc)
+    para_owner = np.repeat(
+        np.arange(npara), (sh.para_offsets[1:] - sh.para_offsets[:-1]).astype(np.int64)
+    )
+    para_raw = bins(sh.para_hashes, para_owner, npara, k)
+    doc_raw = np.full((len(texts), k), _EMPTY, dtype=np.uint32)
+    if npara:
+        first = np.flatnonzero(np.concatenate(([True], sh.para_doc[1:] != sh.para_doc[:-1])))
+        doc_raw[sh.para_doc[first]] = np.minimum.reduceat(para_raw, first, axis=0)
+    cross = bins(sh.cross_hashes, sh.cross_doc, len(texts), k)
+    np.minimum(doc_raw, cross, out=doc_raw)
+    long = np.flatnonzero(sh.para_chars >= settings.min_paragraph_chars)
+    doc_sig, para_sig = densify(doc_raw), densify(para_raw[long])
+    lsh = {"bands": settings.bands, "rows": settings.rows}
+    return Sketch(
+        band_keys(doc_sig, **lsh),
+        filter_sketch(doc_sig),
+        band_keys(para_sig, **lsh),
+        filter_sketch(para_sig),
+        sh.para_doc[long],
+        sh.para_keys[long],
+    )
+
+
 # ---------------------------------------------------------------- grouping
 
 
 def find_near_duplicates(texts: Mapping[str, str], settings: Settings = Settings()) -> Grouping:
     """Group the documents: id → group key (the smallest id of its group), the verified
     pairs, and the boilerplate paragraphs left out of the grouping."""
+    ids = sorted(texts)
+
+    def batches() -> Iterator[tuple[list[str], Sketch]]:
+        for lo in range(0, len(ids), BATCH):
+            chunk = ids[lo : lo + BATCH]
+            yield chunk, sketch_texts([texts[i] for i in chunk], settings)
+
+    return group_sketches(batches(), texts.__getitem__, settings)
+
+
+def group_sketches(
+    batches: Iterable[tuple[Sequence[str], Sketch]],
+    text_of: Callable[[str], str],
+    settings: Settings = Settings(),
+) -> Grouping:
+    """Group documents from their sketches, batch by batch in any order of ids (a later
+    document of an id already seen replaces it, as in a dict). ``text_of`` gives the
+    text of an id: read only for the candidates to verify and the boilerplate shown.
+    Memory: the sketches go to a temporary folder as they come; one band column of the
+    corpus (8 bytes a document or paragraph) and the filter sketches (64 bytes each)
+    are in memory at a time."""
     import numpy as np
 
-    ids = sorted(texts)
-    n = len(ids)
     with tempfile.TemporaryDirectory(prefix="astana-near-duplicates-") as tmp:
-        folder = Path(tmp)
-        batches = 0
-        for lo in range(0, n, BATCH):
-            chunk = [texts[i] for i in ids[lo : lo + BATCH]]
-            sh = shingle_hashes(views(chunk), settings.shingle)
-            doc_sig = signatures(sh.doc_hashes, sh.doc_offsets, settings.num_perm)
-            long = np.flatnonzero(sh.para_chars >= settings.min_paragraph_chars)
-            po = sh.para_offsets.astype(np.int64)
-            p_flat = (
-                np.concatenate([sh.para_hashes[po[p] : po[p + 1]] for p in long])
-                if len(long)
-                else np.zeros(0, dtype=np.uint64)
-            )
-            p_off = np.concatenate(([0], np.cumsum(po[long + 1] - po[long])))
-            para_sig = signatures(p_flat, p_off, settings.num_perm)
-            lsh = {"bands": settings.bands, "rows": settings.rows}
-            np.save(folder / f"doc-{batches}.npy", band_keys(doc_sig, **lsh))
-            np.save(folder / f"para-{batches}.npy", band_keys(para_sig, **lsh))
-            np.save(folder / f"para-doc-{batches}.npy", sh.para_doc[long] + lo)
-            np.save(folder / f"para-key-{batches}.npy", sh.para_keys[long])
-            batches += 1
+        store = _SketchStore(Path(tmp), settings.bands)
+        ids: list[str] = []
+        for chunk, sketch in batches:
+            store.add(sketch, len(ids))
+            ids += chunk
+        store.close()
+        n = len(ids)
+        order = sorted(range(n), key=ids.__getitem__)
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = np.arange(n)
+        sorted_ids = [ids[i] for i in order]
+        # A repeated id: its last document stands (a dict's rule), the others leave.
+        last = {doc_id: i for i, doc_id in enumerate(ids)}
+        live = np.zeros(n, dtype=bool)
+        live[list(last.values())] = True
         cap = settings.max_paragraph_documents
-        shared, common = _shared_paragraphs(folder, batches, cap)
+        para_doc = store.load("para-doc").astype(np.int64)
+        para_key = store.load("para-key").astype(np.uint64)
+        para_live = live[para_doc]
+        shared, common = _shared_paragraphs(para_key[para_live], rank[para_doc[para_live]], cap)
         candidates = _candidates(
-            folder, batches, n, settings.bands, extra=shared, cap=cap, common=common
+            store, rank, live, para_doc, np.isin(para_key, common.keys) | ~para_live, settings
         )
-    groups, pairs = _verify(texts, ids, candidates, shared, settings)
+        candidates = np.unique(np.concatenate((candidates, _codes(shared, n))))
+    pairs = np.stack((candidates // n, candidates % n), axis=1).astype(np.int64)
+    groups, found = _verify(text_of, sorted_ids, pairs, shared, settings, live[order])
     examples = [
-        Boilerplate(count, _paragraph_text(texts[ids[first[0]]], key), tuple(ids[d] for d in first))
+        Boilerplate(
+            count,
+            _paragraph_text(text_of(sorted_ids[first[0]]), key),
+            tuple(sorted_ids[d] for d in first),
+        )
         for key, count, first in _most_widespread(common)
     ]
-    return Grouping(groups, pairs, len(common.keys), examples)
+    return Grouping(groups, found, len(common.keys), examples)
 
 
-def _load(folder: Path, name: str, batches: int, band: int | None = None) -> np.ndarray:
+def _codes(pairs: set[tuple[int, int]], n: int) -> np.ndarray:
     import numpy as np
 
-    parts = []
-    for b in range(batches):
-        array = np.load(folder / f"{name}-{b}.npy", mmap_mode="r")
-        parts.append(np.asarray(array[band] if band is not None else array))
-    return np.concatenate(parts) if parts else np.zeros(0)
+    return np.asarray([a * n + b for a, b in sorted(pairs)], dtype=np.int64)
 
 
-@dataclass
-class _Common:
-    """Boilerplate paragraph fingerprints, each with its number of documents and its
-    first (smallest) few documents."""
+class _SketchStore:
+    """The sketches of every batch, appended to one file per array and band."""
 
-    keys: np.ndarray
-    counts: np.ndarray
-    first: list[list[int]]
+    def __init__(self, folder: Path, bands: int):
+        self.folder = folder
+        self.bands = bands
+        self.handles: dict[str, Any] = {}
+        self.dtypes: dict[str, Any] = {}
+        self.widths: dict[str, int] = {}
+
+    def _write(self, name: str, array: np.ndarray) -> None:
+        if name not in self.handles:
+            self.handles[name] = (self.folder / name).open("wb")
+            self.dtypes[name] = array.dtype
+            self.widths[name] = array.shape[1] if array.ndim == 2 else 0
+        self.handles[name].write(array.tobytes())
+
+    def add(self, sketch: Sketch, first_doc: int) -> None:
+        for band in range(self.bands):
+            self._write(f"doc-{band}", sketch.doc_bands[band])
+            self._write(f"para-{band}", sketch.para_bands[band])
+        self._write("doc-filter", sketch.doc_filter)
+        self._write("para-filter", sketch.para_filter)
+        self._write("para-doc", sketch.para_doc.astype("int64") + first_doc)
+        self._write("para-key", sketch.para_keys)
+
+    def close(self) -> None:
+        for handle in self.handles.values():
+            handle.close()
+
+    def load(self, name: str) -> np.ndarray:
+        import numpy as np
+
+        if name not in self.handles:
+            return np.zeros(0, dtype=np.int64)
+        array = np.fromfile(self.folder / name, dtype=self.dtypes[name])
+        width = self.widths[name]
+        return array.reshape(-1, width) if width else array
 
 
 def _candidates(
-    folder: Path,
-    batches: int,
-    n: int,
-    bands: int,
-    *,
-    extra: set[tuple[int, int]],
-    cap: int,
-    common: _Common,
+    store: _SketchStore,
+    rank: np.ndarray,
+    live: np.ndarray,
+    para_doc: np.ndarray,
+    para_out: np.ndarray,
+    settings: Settings,
 ) -> np.ndarray:
-    """Distinct candidate pairs (lo, hi) from both indexes, one band column at a time,
-    and the ``extra`` pairs (shared paragraphs: candidates whatever the LSH says).
-    Boilerplate paragraphs are left out of the paragraph index."""
+    """Distinct candidate pairs (as rank_lo * n + rank_hi) from both indexes, one band
+    column at a time; a colliding pair whose filter sketches agree on fewer than
+    ``jaccard - FILTER_MARGIN`` of their slots is dropped before verification. Boilerplate
+    paragraphs (``para_out``) are left out of the paragraph index."""
     import numpy as np
 
-    para_doc = _load(folder, "para-doc", batches).astype(np.int64)
-    kept = ~np.isin(_load(folder, "para-key", batches).astype(np.uint64), common.keys)
-    codes = [np.asarray([a * n + b for a, b in sorted(extra)], dtype=np.uint64)]
-    for band in range(bands):
-        doc_keys = _load(folder, "doc", batches, band)
-        para_keys = _load(folder, "para", batches, band)[kept]
-        for keys, owner in ((doc_keys, np.arange(n)), (para_keys, para_doc[kept])):
-            pairs = colliding_pairs(keys, owner, max_run=cap)
-            codes.append(pairs[:, 0].astype(np.uint64) * np.uint64(n) + pairs[:, 1])
-    flat = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.uint64)
-    return np.stack((flat // np.uint64(n), flat % np.uint64(n)), axis=1).astype(np.int64)
+    n = len(rank)
+    floor = settings.jaccard - FILTER_MARGIN
+    doc_filter, para_filter = store.load("doc-filter"), store.load("para-filter")
+    kept = np.flatnonzero(~para_out)
+    docs = np.flatnonzero(live)
+    codes = [np.zeros(0, dtype=np.int64)]
+    for band in range(settings.bands):
+        for keys, items, owner, sketch in (
+            (store.load(f"doc-{band}")[docs], docs, docs, doc_filter),
+            (store.load(f"para-{band}")[kept], kept, para_doc[kept], para_filter),
+        ):
+            a, b = colliding_items(keys, rank[owner], max_run=settings.max_paragraph_documents)
+            if not len(a):
+                continue
+            close = estimated_jaccard(sketch, items[a], items[b]) >= floor
+            lo, hi = rank[owner[a[close]]], rank[owner[b[close]]]
+            codes.append(np.unique(np.minimum(lo, hi) * n + np.maximum(lo, hi)))
+    return np.unique(np.concatenate(codes))
 
 
 def _shared_paragraphs(
-    folder: Path, batches: int, cap: int
+    keys: np.ndarray, owner: np.ndarray, cap: int
 ) -> tuple[set[tuple[int, int]], _Common]:
     """Pairs of documents with an identical long paragraph (equal fingerprints) in at most
     ``cap`` documents, and the fingerprints in more (boilerplate: no pairs built)."""
     import numpy as np
 
-    keys = _load(folder, "para-key", batches).astype(np.uint64)
-    owner = _load(folder, "para-doc", batches).astype(np.int64)
     key, doc = distinct_key_documents(keys, owner)
     start, size = key_runs(key)
     wide = size > cap
@@ -577,6 +918,16 @@ def key_runs(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return start, np.diff(np.append(start, len(key)))
 
 
+@dataclass
+class _Common:
+    """Boilerplate paragraph fingerprints, each with its number of documents and its
+    first (smallest) few documents."""
+
+    keys: np.ndarray
+    counts: np.ndarray
+    first: list[list[int]]
+
+
 def _most_widespread(common: _Common) -> list[tuple[int, int, list[int]]]:
     """(fingerprint, documents, first documents) of the most widespread boilerplate."""
     import numpy as np
@@ -590,27 +941,29 @@ def _paragraph_text(text: str, key: int) -> str:
     import numpy as np
 
     v = views([text])
-    sh = shingle_hashes(v)
-    (found,) = np.flatnonzero(sh.para_keys == np.uint64(key))[:1]
-    chars = v.codes[(v.para_of == found) & ~v.boundary]
-    return str(chars.tobytes().decode("utf-32-le"))
+    keys = _fingerprints(_char_hashes().take(v.codes), v.para_start, v.para_end)
+    (found,) = np.flatnonzero(keys == np.uint64(key))[:1]
+    chars = v.codes[v.para_start[found] : v.para_end[found]]
+    return str(chars.tobytes().decode("utf-32-le", "surrogatepass"))
 
 
 def _verify(
-    texts: Mapping[str, str],
+    text_of: Callable[[str], str],
     ids: Sequence[str],
     candidates: np.ndarray,
     shared: set[tuple[int, int]],
     settings: Settings,
+    live: np.ndarray,
 ) -> tuple[dict[str, str], list[NearDuplicate]]:
-    """Exact Jaccard and containment of each candidate pair; union-find over the kept."""
+    """Exact Jaccard and containment of each candidate pair (indices into the sorted
+    ``ids``); union-find over the kept. Only the candidates' texts are read."""
     import numpy as np
 
     needed = sorted({int(x) for x in candidates.reshape(-1)})
     sets: dict[int, Any] = {}
     for lo in range(0, len(needed), BATCH):
         chunk = needed[lo : lo + BATCH]
-        found = exact_sets([texts[ids[d]] for d in chunk], settings.shingle)
+        found = exact_sets([text_of(ids[d]) for d in chunk], settings.shingle)
         sets.update(zip(chunk, found, strict=True))
     parent = list(range(len(ids)))
 
@@ -637,7 +990,7 @@ def _verify(
         pairs.append(NearDuplicate(ids[a], ids[b], round(jaccard, 4), round(containment, 4), rule))
         ra, rb = find(a), find(b)
         parent[max(ra, rb)] = min(ra, rb)
-    return {ids[i]: ids[find(i)] for i in range(len(ids))}, pairs
+    return {ids[i]: ids[find(i)] for i in np.flatnonzero(live).tolist()}, pairs
 
 
 def required_bands(s: float, rows: int, recall: float = 0.99) -> int:

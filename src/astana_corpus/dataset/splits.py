@@ -26,21 +26,28 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from astana_corpus.core.arabic import match_key
 from astana_corpus.core.errors import error
-from astana_corpus.core.io import read_json, sha256_text, write_text
+from astana_corpus.core.io import line_ranges, read_json, sha256_text, write_text
+from astana_corpus.core.parallel import ordered_map, worker_count
 from astana_corpus.core.paths import SPLITS_DIR
 from astana_corpus.dataset.near_duplicates import (
     Boilerplate,
+    Grouping,
     NearDuplicate,
     Settings,
+    Sketch,
     find_near_duplicates,
+    group_sketches,
+    sketch_texts,
 )
+from astana_corpus.ingest.documents import document_text_at, read_document_texts
 
 SPLIT_NAMES = ("train", "validation", "test")
 DEFAULT_RATIOS = (0.8, 0.1, 0.1)
@@ -142,7 +149,55 @@ def first_seed_with_nonempty_splits(
 
 
 def compute_splits(texts: Mapping[str, str], config: SplitConfig = SplitConfig()) -> SplitResult:
-    found = find_near_duplicates(texts, config.near_duplicate_settings())
+    """The splits of documents held in memory (``compute_splits_file`` streams a file)."""
+    return _result(find_near_duplicates(texts, config.near_duplicate_settings()), config)
+
+
+# Bytes of the documents file a worker reads and sketches at a time: ~200 documents of
+# 10 paragraphs (near_duplicates.BATCH), a few megabytes of arrays in flight.
+RANGE_BYTES = 2 << 20
+
+
+def compute_splits_file(
+    path: Path, config: SplitConfig = SplitConfig(), *, workers: int | None = None
+) -> SplitResult:
+    """``compute_splits`` over a documents file (``build/documents.jsonl``), streamed:
+    ``workers`` processes (default: the cores) each read a byte range of lines and
+    sketch it; this process keeps the sketches on disk and an offset per id, and reads
+    back only the texts of candidate pairs. The same result as ``compute_splits`` of
+    ``{d.id: d.text}`` over the file (a repeated id: its last line)."""
+    settings = config.near_duplicate_settings()
+    ranges = line_ranges(path, RANGE_BYTES)
+    offsets: dict[str, int] = {}
+
+    def batches() -> Iterator[tuple[list[str], Sketch]]:
+        sketched = ordered_map(
+            partial(sketch_documents, path, settings),
+            ranges,
+            workers=worker_count(workers),
+            expected_batches=len(ranges),
+        )
+        for ids, starts, sketch in sketched:
+            offsets.update(zip(ids, starts, strict=True))
+            yield ids, sketch
+
+    found = group_sketches(
+        batches(), lambda doc_id: document_text_at(path, offsets[doc_id]), settings
+    )
+    return _result(found, config)
+
+
+def sketch_documents(
+    path: Path, settings: Settings, byte_range: tuple[int, int]
+) -> tuple[list[str], list[int], Sketch]:
+    """The ids, byte offsets and sketch of the documents in ``byte_range`` of ``path``:
+    one worker's task (it reads the lines itself)."""
+    found = read_document_texts(path, *byte_range)
+    texts = [text for _, _, text in found]
+    return [i for _, i, _ in found], [o for o, _, _ in found], sketch_texts(texts, settings)
+
+
+def _result(found: Grouping, config: SplitConfig) -> SplitResult:
     assignment = {d: split_of(key, config.seed, config.ratios) for d, key in found.groups.items()}
     return SplitResult(
         config=config,

@@ -11,11 +11,13 @@ from functools import partial
 from pathlib import Path
 from typing import overload
 
-from astana_corpus.core.errors import error
+from astana_corpus.core.errors import AstanaError, error
 from astana_corpus.core.io import (
     atomic_open,
     dumps_record,
     iter_jsonl,
+    line_number_at,
+    lines_between,
     parse_json_line,
     read_line_at,
     sha256_bytes,
@@ -129,6 +131,32 @@ def _document(record: dict[str, object], path: Path, lineno: int) -> Document:
 def document_from_line(raw: bytes, path: Path, lineno: int, offset: int) -> Document:
     """One line of the documents file as a document (the errors of the file reader)."""
     return _document(parse_json_line(raw, path, lineno, offset), path, lineno)
+
+
+def read_document_texts(path: Path, start: int, end: int) -> list[tuple[int, str, str]]:
+    """(byte offset, id, text) of the documents in bytes [start, end) of a documents file
+    (``core.io.line_ranges`` cuts it): only what grouping needs, without building the
+    records. A bad line is A312/A302/A303/A310 with its line number."""
+    found = []
+    for offset, raw in lines_between(path, start, end):
+        try:
+            record = parse_json_line(raw, path, 0, offset)
+            doc_id, text = record.get("id"), record.get("text")
+            if not isinstance(doc_id, str) or not isinstance(text, str):
+                raise ValueError("id and text must be strings")
+        except (AstanaError, ValueError) as exc:  # name the line: count it only now
+            lineno = line_number_at(path, offset)
+            document_from_line(raw, path, lineno, offset)
+            raise error("A310", path=path, line=lineno, problem=f"not a document: {exc}") from exc
+        found.append((offset, doc_id, text))
+    return found
+
+
+def document_text_at(path: Path, offset: int) -> str:
+    """The text of the document whose line starts at byte ``offset``."""
+    raw = read_line_at(path, offset)
+    ((_, _, text),) = read_document_texts(path, offset, offset + len(raw))
+    return text
 
 
 class DocumentStore(Mapping[str, Document]):
