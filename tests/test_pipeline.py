@@ -122,3 +122,37 @@ def test_document_to_dict_is_asdict_and_round_trips(project):
     for doc in documents:
         assert json.dumps(doc.to_dict()) == json.dumps(dataclasses.asdict(doc))
         assert Document.from_dict(doc.to_dict()) == doc
+
+
+def test_metadata_is_read_from_its_cache_while_articles_yaml_is_unchanged(project, monkeypatch):
+    from astana_corpus.core.paths import METADATA_CACHE_FILE
+    from astana_corpus.ingest import sources
+
+    loads = []
+    read_yaml = sources.read_yaml
+    monkeypatch.setattr(sources, "read_yaml", lambda *a, **k: loads.append(a) or read_yaml(*a, **k))
+    pipeline.ensure_documents(project)
+    assert len(loads) == 1 and (project / METADATA_CACHE_FILE).is_file()
+    first = sources.read_metadata(project, cache=project / METADATA_CACHE_FILE)
+    assert len(loads) == 1  # from the cache
+    assert first == sources.read_metadata(project)  # what the YAML says
+    meta = project / METADATA_FILE
+    meta.write_text(meta.read_text(encoding="utf-8").replace("astana-0005", "astana-0006"))
+    changed = sources.read_metadata(project, cache=project / METADATA_CACHE_FILE)
+    assert len(loads) == 3 and "astana-0006" in {m.id for m in changed}
+
+
+def test_a_cached_entry_pointing_out_of_raw_is_still_refused(project, tmp_path):
+    from astana_corpus.core.paths import METADATA_CACHE_FILE
+    from astana_corpus.ingest import sources
+
+    pipeline.ensure_documents(project)
+    first = sources.read_metadata(project)[0]
+    raw = project / "articles/raw" / first.file
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_bytes(raw.read_bytes())
+    raw.unlink()
+    raw.symlink_to(outside)  # same name, now a symlink out of articles/raw
+    with pytest.raises(AstanaError) as info:
+        sources.read_metadata(project, cache=project / METADATA_CACHE_FILE)
+    assert info.value.code == "A112"

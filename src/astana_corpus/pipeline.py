@@ -85,6 +85,7 @@ from astana_corpus.core.paths import (
     GOLD_FILE,
     IMAGES_DIR,
     LICENSE_FILE,
+    METADATA_CACHE_FILE,
     METADATA_FILE,
     OUT_DIR,
     PREANNOTATION_RESULT,
@@ -154,7 +155,12 @@ from astana_corpus.ingest.documents import (
     iter_documents_file,
     write_documents,
 )
-from astana_corpus.ingest.sources import ArticleMeta, check_unlisted, read_metadata
+from astana_corpus.ingest.sources import (
+    ArticleMeta,
+    check_unlisted,
+    read_metadata,
+    write_metadata_cache,
+)
 from astana_corpus.models.evaluate import (
     document_tokens,
     evaluate,
@@ -182,18 +188,26 @@ _CLEANING_CODE = ("ingest/clean.py", "ingest/sources.py", "ingest/documents.py",
 
 
 def documents_key(root: Path, metas: Sequence[ArticleMeta] | None = None) -> dict[str, Any]:
-    """What the cleaned documents are a function of: metadata, raw bytes, cleaning code.
+    """What the cleaned documents are a function of: metadata, raw files, cleaning code.
 
-    The documents file is reused only while this key is unchanged, like a
-    declared workflow step with its inputs (spaCy projects, DVC).
+    The documents file is reused only while this key is unchanged, like a declared
+    workflow step with its inputs (spaCy projects, DVC). A raw file enters the key by its
+    size and modification time (as make sees a file; a copy with ``cp -p``/``copytree``
+    keeps both), not by hashing its bytes on every run: an edit changes them, and the
+    ingest it triggers checks each file's sha256 against the metadata (A111). An edit that
+    keeps size and mtime (``touch -r`` after it) goes unseen until `astana ingest`.
     """
-    raw = {}
+    raw: dict[str, list[int] | None] = {}
     if metas is None:
-        metas = read_metadata(root)
+        metas = read_metadata(root, cache=root / METADATA_CACHE_FILE)
     check_unlisted(root, metas)  # a new raw file is an error even while the cache is current
     for meta in metas:
-        path = root / RAW_DIR / meta.file
-        raw[meta.file] = sha256_bytes(path.read_bytes()) if path.is_file() else None
+        try:
+            st = (root / RAW_DIR / meta.file).stat()
+        except OSError:
+            raw[meta.file] = None  # missing: ingest says so (A106)
+            continue
+        raw[meta.file] = [st.st_size, st.st_mtime_ns]
     package = Path(astana_corpus.__file__).parent
     code = sha256_text("".join(sha256_bytes((package / p).read_bytes()) for p in _CLEANING_CODE))
     return {
@@ -211,19 +225,21 @@ def ingest(
     progress: bool = False,
     workers: int | None = None,
     metas: Sequence[ArticleMeta] | None = None,
+    key: dict[str, Any] | None = None,
 ) -> StageStats:
     """Clean every article and write the documents file (default ``build/documents.jsonl``,
     with its input key so later stages can reuse it); ``workers`` processes (default: the
     cores), same file."""
     target = out or root / DOCUMENTS_FILE
     check_output(target, looks_like=looks_like_documents, what="documents file")
-    metas = read_metadata(root) if metas is None else metas
-    key = documents_key(root, metas)
+    metas = read_metadata(root, cache=root / METADATA_CACHE_FILE) if metas is None else metas
+    key = documents_key(root, metas) if key is None else key
     stats = write_documents(
         root, out=target, progress=progress, metas=metas, workers=worker_count(workers)
     )
     if target == root / DOCUMENTS_FILE:
         write_text(root / DOCUMENTS_KEY_FILE, json.dumps({"key": key, "stats": stats.to_dict()}))
+        write_metadata_cache(root, root / METADATA_CACHE_FILE, metas)
     return stats
 
 
@@ -232,7 +248,7 @@ def ensure_documents(
 ) -> dict[str, Any]:
     """Make ``build/documents.jsonl`` current (ingest once when its key does not match the
     inputs) and return the ingest counts."""
-    metas = read_metadata(root)
+    metas = read_metadata(root, cache=root / METADATA_CACHE_FILE)
     key = documents_key(root, metas)
     key_path, docs_path = root / DOCUMENTS_KEY_FILE, root / DOCUMENTS_FILE
     stored: dict[str, Any] = {}
@@ -242,8 +258,9 @@ def ensure_documents(
         except (UnicodeDecodeError, ValueError):
             stored = {}  # a damaged key only costs a fresh ingest
     if stored.get("key") != key:
-        stats = ingest(root, progress=progress, workers=workers, metas=metas)
+        stats = ingest(root, progress=progress, workers=workers, metas=metas, key=key)
         stored = {"key": key, "stats": stats.to_dict()}
+    write_metadata_cache(root, root / METADATA_CACHE_FILE, metas)  # only after success
     return stored["stats"]  # type: ignore[no-any-return]
 
 

@@ -44,6 +44,9 @@ BUILD_DIR = Path("build")
 DOCUMENTS_FILE = BUILD_DIR / "documents.jsonl"
 # The input key of DOCUMENTS_FILE: it is reused only while this matches (see pipeline).
 DOCUMENTS_KEY_FILE = BUILD_DIR / "documents.key.json"
+# The checked entries of articles.yaml, reused while its bytes are unchanged (YAML is slow
+# to load at archive scale; see ingest.sources.read_metadata).
+METADATA_CACHE_FILE = BUILD_DIR / "articles.cache.json"
 # Seconds and counts of each stage of the last `astana build` (what benchmarks read).
 BUILD_STATS_FILE = BUILD_DIR / "build.stats.json"
 PREANNOTATIONS_FILE = BUILD_DIR / "preannotations.jsonl"
