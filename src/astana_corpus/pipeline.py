@@ -311,8 +311,9 @@ def check(
 ) -> Checked:
     """The one validation pipeline (`astana validate` and `astana build`): documents and
     gold streamed once in batches (over ``workers`` processes, default the cores), every
-    check run, each valid record's rows handed to ``writer``. Memory holds compact keys per document
-    (id, offset, a digest, provenance), never the texts."""
+    check run, each valid record's rows handed to ``writer``. Memory holds compact keys
+    per document (id, byte offset), never the texts: workers read a record's document at
+    its offset (drift, provenance)."""
     clock = _Clock()
     n_workers = worker_count(workers)
     schema = read_schema(root)
@@ -322,13 +323,11 @@ def check(
     context = StageContext(schema, docs_path, gold_path, writer is not None)
     corpus = CorpusChecks()
     offsets: dict[str, int] = {}
-    digests: dict[str, bytes] = {}
-    provenance: dict[str, tuple[Any, ...]] = {}
     for keys in _batches(documents_batch, iter_raw_lines(docs_path), context, n_workers):
         for k in keys:
             corpus.document_ids.append(k.id)
             corpus.arabic += k.issues
-            offsets[k.id], digests[k.id], provenance[k.id] = k.offset, k.digest, k.provenance
+            offsets[k.id] = k.offset
     documents = DocumentStore(docs_path, offsets)
     clock.lap("documents", documents=len(corpus.document_ids))
 
@@ -351,8 +350,8 @@ def check(
 
         lines = tqdm(lines, desc="validate + build", unit="document")
     arabic_tokenizer()  # loaded once here, so every (recycled) worker forks with it ready
-    # Workers are forked: the split and provenance maps reach them without pickling.
-    gold_context = replace(context, split_of=split_of, provenance=provenance)
+    # Workers are forked: the offset and split maps reach them without pickling.
+    gold_context = replace(context, offsets=offsets, split_of=split_of)
     label_sets: dict[frozenset[str], frozenset[str]] = {}
     for batch in _batches(gold_batch, lines, gold_context, n_workers):
         for r in batch.results:
@@ -361,9 +360,9 @@ def check(
             corpus.paragraphs += r.paragraphs
             corpus.labels[r.id] = label_sets.setdefault(r.labels, r.labels)  # one per set
             rounds.add(r.round)
-            if r.id not in digests:
+            if r.document == "absent":
                 corpus.unknown += check_gold_documents_known([_gold_at(gold_path, r)], {})
-            elif digests[r.id] != r.digest:
+            elif r.document == "drifted":
                 corpus.drift += check_drift([_gold_at(gold_path, r)], {r.id: documents[r.id]})
             corpus.records += r.issues
             if writer is None or r.split is None:

@@ -12,13 +12,13 @@ parquet row groups.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from astana_corpus.core.gold import gold_from_line
+from astana_corpus.core.io import read_line_at
 from astana_corpus.core.records import GoldDocument, Issue
 from astana_corpus.core.schema import Schema
 from astana_corpus.dataset.rows import (
@@ -40,21 +40,12 @@ Line = tuple[int, int, bytes]
 BATCH_LINES = 64
 
 
-def content_digest(text: str, spans: Sequence[tuple[int, int]]) -> bytes:
-    """What drift (E003) compares: a text and its paragraph offsets, as 32 bytes."""
-    digest = hashlib.sha256(text.encode("utf-8"))
-    digest.update(repr(list(spans)).encode())
-    return digest.digest()
-
-
 @dataclass(frozen=True)
 class DocumentKey:
-    """What the corpus-level checks and the writer keep of one cleaned document."""
+    """What the corpus-level checks keep of one cleaned document."""
 
     id: str
-    offset: int  # of its line in the documents file (to read it again when needed)
-    digest: bytes
-    provenance: tuple[Any, ...]  # the values of PROVENANCE_FIELDS
+    offset: int  # of its line in the documents file (workers read it again there)
     issues: tuple[Issue, ...]  # W003
 
 
@@ -65,12 +56,14 @@ class RecordResult:
     lineno: int
     offset: int
     id: str
-    digest: bytes
     issues: list[Issue]
     labels: frozenset[str]  # entity labels and document events (W001)
     entities: int
     paragraphs: int
     round: str
+    # Its cleaned document (by id): absent (E002), or with another text or paragraphs
+    # than the record (drifted, E003). Checked only when the context has the offsets.
+    document: str = "same"  # "same", "absent" or "drifted"
     # The split its rows were written to, or why they were not (None when written).
     split: str | None = None
     not_written: str | None = None
@@ -97,10 +90,10 @@ class StageContext:
     documents_path: Path
     gold_path: Path
     write: bool = False  # encode rows for the writer
-    # For writing (the gold pass of a build): each document's split (committed lists) and
-    # provenance values (of PROVENANCE_FIELDS, from the documents pass).
+    # The gold pass: each cleaned document's byte offset in the documents file (where a
+    # worker reads its text, paragraphs and provenance) and split (committed lists).
+    offsets: Mapping[str, int] = field(default_factory=dict)
     split_of: Mapping[str, str] = field(default_factory=dict)
-    provenance: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
 
 _context: StageContext | None = None
@@ -131,15 +124,7 @@ def documents_batch(lines: Sequence[Line]) -> list[DocumentKey]:
     keys = []
     for lineno, offset, raw in lines:
         doc = document_from_line(raw, path, lineno, offset)
-        keys.append(
-            DocumentKey(
-                doc.id,
-                offset,
-                content_digest(doc.text, [(p.start, p.end) for p in doc.paragraphs]),
-                tuple(getattr(doc.provenance, k) for k in PROVENANCE_FIELDS),
-                tuple(check_arabic([doc])),
-            )
-        )
+        keys.append(DocumentKey(doc.id, offset, tuple(check_arabic([doc]))))
     return keys
 
 
@@ -170,20 +155,31 @@ def record_result(
         lineno=lineno,
         offset=offset,
         id=record.id,
-        digest=content_digest(record.text, [(p.start, p.end) for p in record.paragraphs]),
         issues=issues,
         labels=frozenset({e.label for e in record.entities} | set(record.events)),
         entities=len(record.entities),
         paragraphs=len(record.paragraphs),
         round=record.annotation.round,
     )
-    split, provenance = ctx.split_of.get(record.id), ctx.provenance.get(record.id)
+    provenance = None
+    at = ctx.offsets.get(record.id)
+    if at is None:
+        result.document = "absent"
+    else:
+        doc = document_from_line(read_line_at(ctx.documents_path, at), ctx.documents_path, 0, at)
+        provenance = tuple(getattr(doc.provenance, k) for k in PROVENANCE_FIELDS)
+        spans = [(p.start, p.end) for p in doc.paragraphs]
+        if doc.text != record.text or spans != [(p.start, p.end) for p in record.paragraphs]:
+            result.document = "drifted"
+    split = ctx.split_of.get(record.id)
     if not ctx.write:
         result.not_written = "validation only"
     elif any(i.severity == ERROR for i in issues):
         result.not_written = "record errors"  # never written (the build fails)
     elif provenance is None:
         result.not_written = "not a cleaned document (E002)"
+    elif result.document == "drifted":
+        result.not_written = "record errors"  # E003: the build fails
     elif split is None:
         result.not_written = "in no split (E013)"
     if result.not_written is not None or split is None or provenance is None:
