@@ -23,7 +23,7 @@ from astana_corpus.dataset.splits import compute_splits, read_committed, read_co
 from astana_corpus.dataset.validate import validate
 from astana_corpus.ingest import documents as documents_module
 from astana_corpus.ingest.documents import iter_documents_file
-from tests.conftest import copy_project
+from tests.conftest import ROOT, copy_project
 
 # Letters, marks (fatha, shadda, tatweel), joiners, folded forms, digits, punctuation and
 # characters whose case fold is longer than one character (ß → ss, İ → i̇).
@@ -169,3 +169,51 @@ def test_in_child_returns_the_result_and_raises_the_error_with_its_code():
     with pytest.raises(AstanaError) as info:
         in_child(_fails, "A502")
     assert info.value.code == "A502" and "splits/manifest.json" in str(info.value)
+
+
+def test_file_does_not_depend_on_batching_with_nulls(tmp_path):
+    """Rows with nulls (canonical_id) handed over in uneven tables: the file is pyarrow's
+    from_pylist per group, byte for byte, and num_bytes is within a validity byte a group
+    of theirs (a slice can keep its table's bitmap; see ``_Writer.nbytes``)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from astana_corpus.dataset import writer
+
+    feats = features(read_schema(ROOT))["paragraphs"]
+    schema = feats.arrow_schema
+    rows = [
+        {
+            "id": f"d-p{i:03d}",
+            "doc_id": "d",
+            "paragraph_index": i,
+            "text": "نص" * (i + 1),
+            # Nulls in rows 0, 8 and 21 only: the group of rows 10-14 is a slice of the
+            # table of rows 8-15, which has a null where the group has none.
+            "entities": [
+                {
+                    "start": 0,
+                    "end": 2,
+                    "label": i % 2,
+                    "text": "نص",
+                    "canonical_id": None if i in (0, 8, 21) else "gpe:x",
+                }
+            ],
+            "events": [] if i % 2 else [0],
+        }
+        for i in range(23)
+    ]
+    out = writer._Writer(tmp_path / "a.parquet", feats, 5)
+    for lo, hi in [(0, 1), (1, 7), (7, 8), (8, 16), (16, 23)]:  # cuts inside groups
+        out.add_table(pa.Table.from_pylist(rows[lo:hi], schema=schema))
+    out.close()
+    expected_bytes = 0
+    sink = pa.BufferOutputStream()
+    with pq.ParquetWriter(sink, schema, compression="zstd") as reference:
+        for i in range(0, len(rows), 5):
+            group = pa.Table.from_pylist(rows[i : i + 5], schema=schema)
+            reference.write_table(group)
+            expected_bytes += group.nbytes
+    assert (tmp_path / "a.parquet").read_bytes() == sink.getvalue().to_pybytes()
+    groups = -(-len(rows) // 5)
+    assert expected_bytes <= out.nbytes <= expected_bytes + 2 * groups

@@ -110,7 +110,11 @@ class _Writer:
         self.pending: list[Any] = []  # pyarrow Tables not yet written
         self.pending_rows = 0
         self.rows = 0
-        self.nbytes = 0  # in-memory Arrow size, what HF records as a split's num_bytes
+        # In-memory Arrow size of the row groups as written, what HF records as a split's
+        # num_bytes. A group cut from a worker's table can keep a validity bitmap that
+        # from_pylist of the same rows would not have (a byte or so a group): the figure
+        # depends on BATCH_LINES and the group sizes (constants), never on the pool.
+        self.nbytes = 0
 
     def encoded(self, row: dict[str, Any]) -> dict[str, Any]:
         """``row`` as it is stored: ClassLabel names as ids."""
