@@ -217,3 +217,34 @@ def test_file_does_not_depend_on_batching_with_nulls(tmp_path):
     assert (tmp_path / "a.parquet").read_bytes() == sink.getvalue().to_pybytes()
     groups = -(-len(rows) // 5)
     assert expected_bytes <= out.nbytes <= expected_bytes + 2 * groups
+
+
+_INTERRUPTED_CHILD = """
+import sys, tempfile, time
+from pathlib import Path
+from astana_corpus.core.parallel import in_child
+
+def work(where):
+    with tempfile.TemporaryDirectory(prefix="held-", dir=where):
+        (Path(where) / "ready").write_text("")
+        time.sleep(60)
+
+in_child(work, sys.argv[1])
+"""
+
+
+def test_ctrl_c_during_in_child_stops_the_child_and_its_temporary_folder(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen([sys.executable, "-c", _INTERRUPTED_CHILD, str(tmp_path)])
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "ready").exists():
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.05)
+    assert list(tmp_path.glob("held-*"))
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=20) != 0
+    assert not list(tmp_path.glob("held-*"))  # the child unwound its with block

@@ -16,6 +16,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -94,11 +95,19 @@ def in_child(fn: Callable[..., R], *args: Any) -> R:
 
     def run() -> None:
         _start_worker(None, ())
+        # Stopped by the parent (Ctrl-C there): unwind, so that ``with`` blocks in ``fn``
+        # remove their temporary folders and stop their own pools.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:
             outcome: tuple[bool, Any] = (True, fn(*args))
         except BaseException as exc:  # handed to the parent, which raises it
             outcome = (False, exc)
-        send.send(outcome)
+        try:
+            send.send(outcome)
+        except (OSError, ValueError):
+            pass  # the parent is gone (it stopped this child)
+        except Exception:  # a result or an exception that does not pickle
+            send.send((False, RuntimeError(traceback.format_exc())))
 
     child = context.Process(target=run)
     child.start()
@@ -108,7 +117,8 @@ def in_child(fn: Callable[..., R], *args: Any) -> R:
         ok, value = receive.recv()
         received = True
     except EOFError:
-        raise RuntimeError(f"the child process running {fn.__name__} died") from None
+        name = getattr(fn, "__name__", repr(fn))
+        raise RuntimeError(f"the child process running {name} died") from None
     finally:  # also on Ctrl-C: the child is stopped, never left running
         receive.close()
         if not received:
@@ -117,6 +127,10 @@ def in_child(fn: Callable[..., R], *args: Any) -> R:
     if not ok:
         raise value
     return value  # type: ignore[no-any-return]
+
+
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _start_worker(initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]) -> None:
