@@ -158,6 +158,8 @@ from astana_corpus.ingest.documents import (
 from astana_corpus.ingest.sources import (
     ArticleMeta,
     check_unlisted,
+    metadata_digest,
+    read_cached_metadata,
     read_metadata,
     write_metadata_cache,
 )
@@ -239,7 +241,6 @@ def ingest(
     )
     if target == root / DOCUMENTS_FILE:
         write_text(root / DOCUMENTS_KEY_FILE, json.dumps({"key": key, "stats": stats.to_dict()}))
-        write_metadata_cache(root, root / METADATA_CACHE_FILE, metas)
     return stats
 
 
@@ -248,7 +249,10 @@ def ensure_documents(
 ) -> dict[str, Any]:
     """Make ``build/documents.jsonl`` current (ingest once when its key does not match the
     inputs) and return the ingest counts."""
-    metas = read_metadata(root, cache=root / METADATA_CACHE_FILE)
+    digest = metadata_digest(root)  # before reading: see write_metadata_cache
+    metas = read_cached_metadata(root, root / METADATA_CACHE_FILE)
+    if metas is None:  # YAML's garbage (hundreds of MB for a big archive) stays in a child
+        metas = in_child(read_metadata, root)
     key = documents_key(root, metas)
     key_path, docs_path = root / DOCUMENTS_KEY_FILE, root / DOCUMENTS_FILE
     stored: dict[str, Any] = {}
@@ -260,7 +264,7 @@ def ensure_documents(
     if stored.get("key") != key:
         stats = ingest(root, progress=progress, workers=workers, metas=metas, key=key)
         stored = {"key": key, "stats": stats.to_dict()}
-    write_metadata_cache(root, root / METADATA_CACHE_FILE, metas)  # only after success
+    write_metadata_cache(root / METADATA_CACHE_FILE, metas, digest)  # only after success
     return stored["stats"]  # type: ignore[no-any-return]
 
 

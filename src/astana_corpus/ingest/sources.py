@@ -201,14 +201,9 @@ def read_metadata(root: Path, *, cache: Path | None = None) -> list[ArticleMeta]
     archive). The raw-path checks (A112), which depend on the file system, run every time.
     """
     path = root / METADATA_FILE
-    digest = _metadata_digest(path) if cache is not None and path.is_file() else None
-    if cache is not None and digest is not None:
-        cached = _cached_metadata(cache, digest)
-        if cached is not None:
-            raw_dir = (root / RAW_DIR).resolve()
-            for number, meta in enumerate(cached, start=1):
-                raw_path(root, meta.file, f"{path}: entry {number}", raw_dir)
-            return cached
+    cached = read_cached_metadata(root, cache) if cache is not None else None
+    if cached is not None:
+        return cached
     data = read_yaml(path, hint="run `astana articles register` to create it")
     entries = data.get("articles") if isinstance(data, dict) else None
     if not isinstance(entries, list):
@@ -232,15 +227,36 @@ def read_metadata(root: Path, *, cache: Path | None = None) -> list[ArticleMeta]
     return metas
 
 
+def read_cached_metadata(root: Path, cache: Path) -> list[ArticleMeta] | None:
+    """The entries kept in ``cache`` when it holds those of the current articles.yaml
+    (their raw paths checked again, A112), else None."""
+    path = root / METADATA_FILE
+    if not path.is_file():
+        return None
+    cached = _cached_metadata(cache, _metadata_digest(path))
+    if cached is not None:
+        raw_dir = (root / RAW_DIR).resolve()
+        for number, meta in enumerate(cached, start=1):
+            raw_path(root, meta.file, f"{path}: entry {number}", raw_dir)
+    return cached
+
+
 def _metadata_digest(path: Path) -> str:
     # The checks of this module are part of the key: a cache never outlives a new rule.
     return sha256_bytes(path.read_bytes() + Path(__file__).read_bytes())
 
 
-def write_metadata_cache(root: Path, cache: Path, metas: Sequence[ArticleMeta]) -> None:
-    """Keep ``metas`` (read and checked from the current articles.yaml) in ``cache`` for
-    ``read_metadata``, unless it holds them already."""
-    digest = _metadata_digest(root / METADATA_FILE)
+def metadata_digest(root: Path) -> str:
+    """The key ``write_metadata_cache`` stores entries under: take it *before*
+    ``read_metadata``, so entries read from a file that changed meanwhile are stored
+    under the older bytes' key, which the file no longer matches (never served)."""
+    path = root / METADATA_FILE
+    return _metadata_digest(path) if path.is_file() else ""  # missing: read_metadata says so
+
+
+def write_metadata_cache(cache: Path, metas: Sequence[ArticleMeta], digest: str) -> None:
+    """Keep ``metas``, read and checked from articles.yaml bytes of ``digest``
+    (``metadata_digest``), in ``cache`` for ``read_metadata``, unless it holds them."""
     if _cached_metadata(cache, digest) is None:
         entries = [dataclasses.asdict(m) for m in metas]
         write_text(cache, json.dumps({"sha256": digest, "articles": entries}) + "\n")
