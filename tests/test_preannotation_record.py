@@ -24,7 +24,7 @@ RECORD = "results/preannotation.json"
 def test_committed_record_is_what_the_current_code_and_data_give():
     record = json.loads((ROOT / RECORD).read_text(encoding="utf-8"))
     assert record["data"] == preannotation_fingerprint(ROOT), (
-        "gold, documents or gazetteer changed: run `astana preannotate --evaluate`"
+        "gold, schema or gazetteer changed: run `astana preannotate --evaluate`"
     )
     assert record["scores"] == json.loads(json.dumps(preannotation_scores(ROOT))), (
         "the pre-annotator's output changed: run `astana preannotate --evaluate`, then "
@@ -32,7 +32,7 @@ def test_committed_record_is_what_the_current_code_and_data_give():
     )
 
 
-def test_card_table_is_the_recorded_one(tmp_path):
+def test_card_table_is_the_recorded_one():
     card = (ROOT / "dataset_card.md").read_text(encoding="utf-8")
     record = json.loads((ROOT / RECORD).read_text(encoding="utf-8"))
     total = record["scores"]["labels"]["ALL"]
@@ -75,7 +75,17 @@ def test_no_record_flag_writes_nothing(tmp_path):
     assert not (root / RECORD).exists()
 
 
-@pytest.mark.parametrize("text", ['{"scores": {}}', "[1]", "{"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"scores": {}}',
+        "[1]",
+        "{",
+        '{"scores": []}',
+        '{"scores": {"labels": {"PER": {"gold": 1}}}}',
+        '{"scores": {"labels": {"PER": []}}}',
+    ],
+)
 def test_a_malformed_record_is_a611(tmp_path, text):
     root = copy_project(tmp_path / "p")
     (root / RECORD).write_text(text, encoding="utf-8")

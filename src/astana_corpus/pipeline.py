@@ -765,9 +765,21 @@ def recorded_preannotation(root: Path) -> PreannotationFacts | None:
     if not path.is_file():
         return None
     data = read_json(path, code="A611")
-    labels = data.get("scores", {}).get("labels") if isinstance(data, dict) else None
-    if not isinstance(labels, dict) or not all(isinstance(v, dict) for v in labels.values()):
+    scores = data.get("scores") if isinstance(data, dict) else None
+    labels = scores.get("labels") if isinstance(scores, dict) else None
+    if not isinstance(labels, dict):
         raise error("A611", path=path, problem="expected an object with scores.labels")
+    for label, row in labels.items():
+        if not isinstance(row, dict) or not all(
+            isinstance(row.get(k), int | float) and not isinstance(row.get(k), bool)
+            for k in ("gold", "predicted", "correct", "precision", "recall", "f1")
+        ):
+            raise error(
+                "A611",
+                path=path,
+                problem=f"scores.labels.{label} needs numbers gold, predicted, correct, "
+                "precision, recall and f1",
+            )
     return PreannotationFacts(labels, stale=data.get("data") != preannotation_fingerprint(root))
 
 

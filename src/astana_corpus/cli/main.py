@@ -313,7 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="score the suggestions against gold; record them in results/preannotation.json",
     )
     p.add_argument("--json", type=Path, help="with --evaluate: also write the scores here")
-    p.add_argument("--no-record", action="store_true", help="do not write the card's record")
+    p.add_argument(
+        "--no-record", action="store_true", help="with --evaluate: do not write the record"
+    )
     p.set_defaults(func=cmd_preannotate)
 
     p = sub.add_parser("merge", help="merge a pulled round into annotations/gold.jsonl")

@@ -414,11 +414,6 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "{path}: {problem}",
         "results are written by `astana train`: run it again (or delete the file)",
     ),
-    "A611": ErrorSpec(
-        _C,
-        "{path}: {problem}",
-        "it is written by `astana preannotate --evaluate`: run it again (or delete the file)",
-    ),
     "A610": ErrorSpec(
         _V,
         "{path}: {count} validation error(s) in gold, first: {doc_id} offset {offset}: "
@@ -426,6 +421,11 @@ CATALOGUE: dict[str, ErrorSpec] = {
         "run `astana validate` and fix gold (merge again) before {command}",
     ),
     # A62x: evaluation against a built dataset folder, prediction formats, extras
+    "A611": ErrorSpec(
+        _C,
+        "{path}: {problem}",
+        "it is written by `astana preannotate --evaluate`: run it again (or delete the file)",
+    ),
     "A620": ErrorSpec(
         _I,
         "{path}: not a dataset folder built by `astana build` ({problem})",

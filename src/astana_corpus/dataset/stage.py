@@ -1,13 +1,15 @@
 """The batch stages of `astana validate` and `astana build`: lines in, compact results out.
 
 ``documents_batch`` reads lines of the documents file and ``gold_batch`` lines of the
-gold file; both are pure functions of their batch and of the per-process ``StageContext``
+gold file; both are functions of their batch and of the per-process ``StageContext``
 (set once per worker by ``init_stage``), so ``core.parallel.ordered_map`` runs them in
-this process or in a pool with the same results. What comes back is small: keys for the
-corpus-level checks (ids, a digest of text and paragraphs, label sets), the issues of
-each record, and the rows the writer stores, already encoded (ClassLabel ids) and made
-into pyarrow Tables per (config, split), so the parent process only appends them to
-parquet row groups.
+this process or in a pool with the same results. One read besides the batch, declared in
+the context: ``gold_batch`` reads each record's cleaned document at its byte offset in
+the documents file (drift, provenance), so the parent need not hold them. What comes back
+is small: keys for the corpus-level checks (ids, byte offsets, whether a record's
+document is absent or drifted, label sets), the issues of each record, and the rows the
+writer stores, already encoded (ClassLabel ids) and made into pyarrow Tables per
+(config, split), so the parent process only appends them to parquet row groups.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ class RecordResult:
     paragraphs: int
     round: str
     # Its cleaned document (by id): absent (E002), or with another text or paragraphs
-    # than the record (drifted, E003). Checked only when the context has the offsets.
+    # than the record (drifted, E003). Checked only when the context has offsets.
     document: str = "same"  # "same", "absent" or "drifted"
     # The split its rows were written to, or why they were not (None when written).
     split: str | None = None
@@ -91,8 +93,9 @@ class StageContext:
     gold_path: Path
     write: bool = False  # encode rows for the writer
     # The gold pass: each cleaned document's byte offset in the documents file (where a
-    # worker reads its text, paragraphs and provenance) and split (committed lists).
-    offsets: Mapping[str, int] = field(default_factory=dict)
+    # worker reads its text, paragraphs and provenance; None: not checked, nothing
+    # written) and split (committed lists).
+    offsets: Mapping[str, int] | None = None
     split_of: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -162,10 +165,10 @@ def record_result(
         round=record.annotation.round,
     )
     provenance = None
-    at = ctx.offsets.get(record.id)
-    if at is None:
+    at = None if ctx.offsets is None else ctx.offsets.get(record.id)
+    if ctx.offsets is not None and at is None:
         result.document = "absent"
-    else:
+    elif at is not None:
         doc = document_from_line(read_line_at(ctx.documents_path, at), ctx.documents_path, 0, at)
         provenance = tuple(getattr(doc.provenance, k) for k in PROVENANCE_FIELDS)
         spans = [(p.start, p.end) for p in doc.paragraphs]

@@ -24,7 +24,7 @@ from typing import Any
 from astana_corpus.annotate.preannotate import Gazetteer
 from astana_corpus.core.errors import error
 from astana_corpus.core.io import read_json, sha256_bytes, write_jsonl
-from astana_corpus.core.paths import RESULTS_DIR
+from astana_corpus.core.paths import PREANNOTATION_RESULT, RESULTS_DIR
 from astana_corpus.core.records import Document, GoldDocument
 from astana_corpus.core.schema import Schema
 from astana_corpus.models.evaluate import evaluate, read_predictions
@@ -186,11 +186,12 @@ def _result_problem(name: str, data: Any) -> str | None:
 
 
 def read_results(root: Path) -> dict[str, dict[str, Any]]:
-    """The recorded results, by baseline name (A609 for a file that is not one); other
-    files in results/ (the pre-annotation record) are not baselines."""
+    """The recorded results, by baseline name (A609 for a file that is not one); the
+    pre-annotation record (``results/preannotation.json``) is not a baseline."""
+    folder = root / RESULTS_DIR
     results = {}
-    for path in [root / RESULTS_DIR / f"{name}.json" for name in BASELINES]:
-        if not path.is_file():
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        if path.name == PREANNOTATION_RESULT.name:
             continue
         data = read_json(path, code="A609")
         problem = _result_problem(path.stem, data)
