@@ -4,10 +4,11 @@ For each size, makes a synthetic project (``benchmarks/synthetic.py``: 10 paragr
 ~450 characters per document, one planted near-duplicate per 50 documents) in a
 temporary folder, runs ``astana ingest`` (not timed), then times ``astana split
 --allow-moves`` as a subprocess and polls the peak memory of its whole process tree (the
-command and its pool workers: ``build_scale.tree_memory_kb``, every 50 ms). Also timed
-on its own, in a fresh process: the documents check every command starts with
-(``pipeline.ensure_documents``: reading ``articles.yaml`` and hashing every raw file to
-see that ``build/documents.jsonl`` is current), which is part of the split's seconds.
+command and its pool workers: ``build_scale.tree_memory_kb``, every ``POLL`` seconds).
+Also timed on its own, in a fresh process: the documents check every command starts with
+(``pipeline.ensure_documents``: ``articles.yaml``'s entries, from their cache in build/,
+and the size and mtime of every raw file, to see that ``build/documents.jsonl`` is
+current), which is part of the split's seconds.
 
 Recall: the share of planted pairs (each at exact Jaccard >= the threshold, computed
 here with Python sets of shingle strings) that the written manifest puts in one group;
@@ -28,7 +29,7 @@ import time
 from pathlib import Path
 
 import synthetic
-from build_scale import POLL, tree_memory_kb
+from build_scale import POLL, RESCAN, tree_memory_kb, tree_pids
 
 ASTANA = Path(sys.executable).with_name("astana")
 CHECK = (
@@ -46,9 +47,13 @@ def run_split(project: Path) -> dict[str, float]:
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    peak = peak_pss = 0
+    peak = peak_pss = polls = 0
+    pids: list[int] = []
     while process.poll() is None:
-        rss, pss = tree_memory_kb(process.pid)
+        if polls % RESCAN == 0:
+            pids = tree_pids(process.pid)
+        polls += 1
+        rss, pss = tree_memory_kb(process.pid, pids)
         peak, peak_pss = max(peak, rss), max(peak_pss, pss)
         time.sleep(POLL)
     seconds = time.perf_counter() - started
