@@ -234,13 +234,18 @@ def ingest(
     cores), same file."""
     target = out or root / DOCUMENTS_FILE
     check_output(target, looks_like=looks_like_documents, what="documents file")
-    metas = read_metadata(root, cache=root / METADATA_CACHE_FILE) if metas is None else metas
+    digest = None
+    if metas is None:  # read here: kept for later commands once the ingest succeeded
+        digest = metadata_digest(root)  # before reading: see write_metadata_cache
+        metas = read_metadata(root, cache=root / METADATA_CACHE_FILE)
     key = documents_key(root, metas) if key is None else key
     stats = write_documents(
         root, out=target, progress=progress, metas=metas, workers=worker_count(workers)
     )
     if target == root / DOCUMENTS_FILE:
         write_text(root / DOCUMENTS_KEY_FILE, json.dumps({"key": key, "stats": stats.to_dict()}))
+    if digest is not None:
+        write_metadata_cache(root / METADATA_CACHE_FILE, metas, digest)
     return stats
 
 
