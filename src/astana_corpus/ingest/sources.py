@@ -197,7 +197,7 @@ def read_metadata(root: Path, *, cache: Path | None = None) -> list[ArticleMeta]
 
     With ``cache`` (a JSON file under build/ that ``write_metadata_cache`` wrote after a
     command succeeded), the checked entries are read from it while it holds the sha256 of
-    the YAML bytes: YAML is slow to load (~0.3 ms an entry, 30 s for a 100k-article
+    the YAML bytes: YAML is slow to load (~0.2 ms an entry, 20 s for a 100k-article
     archive). The raw-path checks (A112), which depend on the file system, run every time.
     """
     path = root / METADATA_FILE
