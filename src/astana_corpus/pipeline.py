@@ -359,8 +359,8 @@ def check(
 
         lines = tqdm(lines, desc="validate + build", unit="document")
     arabic_tokenizer()  # loaded once here, so every (recycled) worker forks with it ready
-    # Workers are forked: the offset and split maps reach them without pickling.
-    gold_context = replace(context, offsets=offsets, split_of=split_of)
+    # Workers are forked: the documents' offsets and the split map reach them unpickled.
+    gold_context = replace(context, documents=documents, split_of=split_of)
     label_sets: dict[frozenset[str], frozenset[str]] = {}
     for batch in _batches(gold_batch, lines, gold_context, n_workers):
         for r in batch.results:

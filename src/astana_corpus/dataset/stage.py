@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from astana_corpus.core.gold import gold_from_line
-from astana_corpus.core.io import read_line_at
 from astana_corpus.core.records import GoldDocument, Issue
 from astana_corpus.core.schema import Schema
 from astana_corpus.dataset.rows import (
@@ -34,7 +33,7 @@ from astana_corpus.dataset.rows import (
 )
 from astana_corpus.dataset.validate import ERROR, check_arabic, check_record
 from astana_corpus.dataset.writer import make_encoder, rows_table
-from astana_corpus.ingest.documents import document_from_line
+from astana_corpus.ingest.documents import DocumentStore, document_from_line
 
 # A line of a JSON-lines file: (line number, byte offset, bytes).
 Line = tuple[int, int, bytes]
@@ -64,7 +63,7 @@ class RecordResult:
     paragraphs: int
     round: str
     # Its cleaned document (by id): absent (E002), or with another text or paragraphs
-    # than the record (drifted, E003). Checked only when the context has offsets.
+    # than the record (drifted, E003). Checked only when the context has the documents.
     document: str = "same"  # "same", "absent" or "drifted"
     # The split its rows were written to, or why they were not (None when written).
     split: str | None = None
@@ -92,10 +91,10 @@ class StageContext:
     documents_path: Path
     gold_path: Path
     write: bool = False  # encode rows for the writer
-    # The gold pass: each cleaned document's byte offset in the documents file (where a
-    # worker reads its text, paragraphs and provenance; None: not checked, nothing
-    # written) and split (committed lists).
-    offsets: Mapping[str, int] | None = None
+    # The gold pass: the cleaned documents by id, read at their byte offsets in the
+    # documents file (a record's text, paragraphs and provenance; None: not checked,
+    # nothing written) and each one's split (committed lists).
+    documents: DocumentStore | None = None
     split_of: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -165,11 +164,10 @@ def record_result(
         round=record.annotation.round,
     )
     provenance = None
-    at = None if ctx.offsets is None else ctx.offsets.get(record.id)
-    if ctx.offsets is not None and at is None:
+    doc = None if ctx.documents is None else ctx.documents.get(record.id)
+    if ctx.documents is not None and doc is None:
         result.document = "absent"
-    elif at is not None:
-        doc = document_from_line(read_line_at(ctx.documents_path, at), ctx.documents_path, 0, at)
+    elif doc is not None:
         provenance = tuple(getattr(doc.provenance, k) for k in PROVENANCE_FIELDS)
         spans = [(p.start, p.end) for p in doc.paragraphs]
         if doc.text != record.text or spans != [(p.start, p.end) for p in record.paragraphs]:
