@@ -133,6 +133,25 @@ sys.exit(main(["--root", sys.argv[1], "build", "--quiet"]))
 """
 
 
+def watch(process: subprocess.Popen, max_rss_kb: int | None = None) -> tuple[int, int, bool]:
+    """Poll ``process``'s tree until it exits: peak RSS and PSS sums (kB), and whether it
+    was stopped (its session killed) for passing ``max_rss_kb``."""
+    peak = peak_pss = polls = 0
+    killed = False
+    pids: list[int] = []
+    while process.poll() is None:
+        if polls % RESCAN == 0:  # the tree changes rarely (pool start, worker recycling)
+            pids = tree_pids(process.pid)
+        polls += 1
+        rss, pss = tree_memory_kb(process.pid, pids)
+        peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+        if max_rss_kb is not None and peak > max_rss_kb and not killed:
+            os.killpg(process.pid, signal.SIGKILL)  # its own session: the command and its pool
+            killed = True
+        time.sleep(POLL)
+    return peak, peak_pss, killed
+
+
 def run_build(project: Path, max_rss_kb: int, known_groups: bool) -> dict[str, object]:
     started = time.perf_counter()
     command = [str(ASTANA), "--root", str(project), "build", "--quiet"]
@@ -144,20 +163,7 @@ def run_build(project: Path, max_rss_kb: int, known_groups: bool) -> dict[str, o
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    peak = peak_pss = 0
-    killed = False
-    pids: list[int] = []
-    polls = 0
-    while process.poll() is None:
-        if polls % RESCAN == 0:  # the tree changes rarely (pool start, worker recycling)
-            pids = tree_pids(process.pid)
-        polls += 1
-        rss, pss = tree_memory_kb(process.pid, pids)
-        peak, peak_pss = max(peak, rss), max(peak_pss, pss)
-        if peak > max_rss_kb and not killed:
-            os.killpg(process.pid, signal.SIGKILL)  # our own session: the build and its pool
-            killed = True
-        time.sleep(POLL)
+    peak, peak_pss, killed = watch(process, max_rss_kb)
     seconds = time.perf_counter() - started
     stderr = process.stderr.read().decode() if process.stderr else ""
     if process.returncode != 0 and not killed:

@@ -4,7 +4,7 @@ For each size, makes a synthetic project (``benchmarks/synthetic.py``: 10 paragr
 ~450 characters per document, one planted near-duplicate per 50 documents) in a
 temporary folder, runs ``astana ingest`` (not timed), then times ``astana split
 --allow-moves`` as a subprocess and polls the peak memory of its whole process tree (the
-command and its pool workers: ``build_scale.tree_memory_kb``, every ``POLL`` seconds).
+command and its pool workers: ``build_scale.watch``, every ``POLL`` seconds).
 Also timed on its own, in a fresh process: the documents check every command starts with
 (``pipeline.ensure_documents``: ``articles.yaml``'s entries, from their cache in build/,
 and the size and mtime of every raw file, to see that ``build/documents.jsonl`` is
@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import synthetic
-from build_scale import POLL, RESCAN, tree_memory_kb, tree_pids
+from build_scale import watch
 
 ASTANA = Path(sys.executable).with_name("astana")
 CHECK = (
@@ -47,15 +47,7 @@ def run_split(project: Path) -> dict[str, float]:
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    peak = peak_pss = polls = 0
-    pids: list[int] = []
-    while process.poll() is None:
-        if polls % RESCAN == 0:
-            pids = tree_pids(process.pid)
-        polls += 1
-        rss, pss = tree_memory_kb(process.pid, pids)
-        peak, peak_pss = max(peak, rss), max(peak_pss, pss)
-        time.sleep(POLL)
+    peak, peak_pss, _ = watch(process)
     seconds = time.perf_counter() - started
     if process.returncode != 0:
         stderr = process.stderr.read().decode() if process.stderr else ""
