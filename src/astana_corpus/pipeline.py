@@ -619,7 +619,7 @@ def card_facts(root: Path, checked: Checked, written: WriteSummary) -> CardFacts
         entities=written.entities,
         events=written.events,
         validation=checked.report.to_dict(),
-        preannotation=recorded_preannotation(root),
+        preannotation=recorded_preannotation(root, gold_sha256=fingerprint["gold_sha256"]),
         baselines=baselines,
         instance=written.instance,
         agreement=rounds,
@@ -734,15 +734,17 @@ def preannotation_scores(root: Path) -> dict[str, dict[str, dict[str, float | in
     )
 
 
-def preannotation_fingerprint(root: Path) -> dict[str, str]:
+def preannotation_fingerprint(root: Path, gold_sha256: str | None = None) -> dict[str, str]:
     """What the in-sample pre-annotation scores are a function of (besides the code, which
     tests/test_preannotation_record.py compares): gold (which holds each document's text
     and paragraphs: a build fails when they drift from the cleaned documents, E003),
-    gazetteers and schema. A recorded score with another fingerprint is shown as stale."""
+    gazetteers and schema. A recorded score with another fingerprint is shown as stale.
+    ``gold_sha256``: the gold file's hash when the caller has it (the card's facts hash
+    gold once for both fingerprints)."""
     files = (SCHEMA_FILE, GAZETTEER_FILE, GENERATED_GAZETTEER_FILE)
     hashes = [f"{p}:{sha256_file(root / p) if (root / p).is_file() else '-'}" for p in files]
     return {
-        "gold_sha256": sha256_file(root / GOLD_FILE),
+        "gold_sha256": gold_sha256 or sha256_file(root / GOLD_FILE),
         "gazetteer_sha256": sha256_text("\n".join(hashes)),
     }
 
@@ -763,9 +765,12 @@ def record_preannotation(
     return path
 
 
-def recorded_preannotation(root: Path) -> PreannotationFacts | None:
+def recorded_preannotation(
+    root: Path, *, gold_sha256: str | None = None
+) -> PreannotationFacts | None:
     """The card's pre-annotation facts: the recorded per-label scores, and whether they were
-    measured on the current data (None when nothing is recorded)."""
+    measured on the current data (None when nothing is recorded); ``gold_sha256`` as in
+    ``preannotation_fingerprint``."""
     path = root / PREANNOTATION_RESULT
     if not path.is_file():
         return None
@@ -785,7 +790,8 @@ def recorded_preannotation(root: Path) -> PreannotationFacts | None:
                 problem=f"scores.labels.{label} needs numbers gold, predicted, correct, "
                 "precision, recall and f1",
             )
-    return PreannotationFacts(labels, stale=data.get("data") != preannotation_fingerprint(root))
+    fingerprint = preannotation_fingerprint(root, gold_sha256)
+    return PreannotationFacts(labels, stale=data.get("data") != fingerprint)
 
 
 def _merge(
