@@ -255,7 +255,7 @@ def ensure_documents(
     """Make ``build/documents.jsonl`` current (ingest once when its key does not match the
     inputs) and return the ingest counts."""
     digest = metadata_digest(root)  # before reading: see write_metadata_cache
-    metas = read_cached_metadata(root, root / METADATA_CACHE_FILE)
+    metas = read_cached_metadata(root, root / METADATA_CACHE_FILE, digest)
     if metas is None:  # YAML's garbage (hundreds of MB for a big archive) stays in a child
         metas = in_child(read_metadata, root)
     key = documents_key(root, metas)

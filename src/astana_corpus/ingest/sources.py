@@ -227,13 +227,16 @@ def read_metadata(root: Path, *, cache: Path | None = None) -> list[ArticleMeta]
     return metas
 
 
-def read_cached_metadata(root: Path, cache: Path) -> list[ArticleMeta] | None:
+def read_cached_metadata(
+    root: Path, cache: Path, digest: str | None = None
+) -> list[ArticleMeta] | None:
     """The entries kept in ``cache`` when it holds those of the current articles.yaml
-    (their raw paths checked again, A112), else None."""
+    (their raw paths checked again, A112), else None; ``digest``: its ``metadata_digest``
+    when the caller has taken it."""
     path = root / METADATA_FILE
     if not path.is_file():
         return None
-    cached = _cached_metadata(cache, _metadata_digest(path))
+    cached = _cached_metadata(cache, digest or _metadata_digest(path))
     if cached is not None:
         raw_dir = (root / RAW_DIR).resolve()
         for number, meta in enumerate(cached, start=1):
