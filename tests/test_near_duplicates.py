@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 
 from astana_corpus.core.arabic import match_key
 from astana_corpus.core.errors import AstanaError
+from astana_corpus.dataset import near_duplicates as nd
 from astana_corpus.dataset.near_duplicates import (
-    FILTER_MARGIN,
     Settings,
+    Sketch,
     band_keys,
     bins,
     colliding_pairs,
-    estimated_jaccard,
     exact_sets,
     find_near_duplicates,
     lsh_candidates,
@@ -373,12 +373,74 @@ def test_union_of_bins_is_the_minimum_of_bins():
     assert (bins(a, np.repeat(one, 300), 1, 128) != bins(b, np.repeat(one, 40), 1, 128)).any()
 
 
-def test_a_candidate_far_below_the_threshold_is_not_verified():
-    """A pair that collides in a band but whose sketches agree on few slots is dropped
-    before exact verification; one at the threshold passes."""
-    sketch = np.zeros((3, 64), dtype=np.uint8)
-    sketch[1, :40] = 1  # agrees with set 0 on 24 of 64 slots: 0.375 < 0.8 - 0.3
-    sketch[2, :10] = 1  # 54 of 64: 0.84
-    estimate = estimated_jaccard(sketch, np.array([0, 0]), np.array([1, 2]))
-    assert estimate.tolist() == [24 / 64, 54 / 64]
-    assert (estimate >= Settings().jaccard - FILTER_MARGIN).tolist() == [False, True]
+def _store_of(tmp_path, sketch: Sketch) -> nd._SketchStore:
+    store = nd._SketchStore(tmp_path, 1)
+    store.add(sketch, 0)
+    store.close()
+    return store
+
+
+def test_a_band_collision_whose_sketches_disagree_is_not_a_candidate(tmp_path):
+    """Three documents share one band key; document 1's filter sketch agrees with
+    document 0's on 24 of 64 slots (0.375 < 0.8 - FILTER_MARGIN), document 2's on 54
+    (0.84): only the pairs with 2 pass ``_candidates``."""
+    docs = np.zeros((3, 64), dtype=np.uint8)
+    docs[1, :40] = 1
+    docs[2, :10] = 1
+    none = np.zeros((1, 0), dtype=np.uint64)
+    sketch = Sketch(
+        doc_bands=np.zeros((1, 3), dtype=np.uint64),
+        doc_filter=docs,
+        para_bands=none,
+        para_filter=np.zeros((0, 64), dtype=np.uint8),
+        para_doc=np.zeros(0, dtype=np.int64),
+        para_keys=np.zeros(0, dtype=np.uint64),
+        doc_sig=np.zeros((3, 128), dtype=np.uint32),
+        doc_size=np.ones(3, dtype=np.int64),
+    )
+    store = _store_of(tmp_path, sketch)
+    rank, live = np.arange(3), np.ones(3, dtype=bool)
+    settings = Settings(bands=1)
+    found = nd._candidates(
+        store, rank, live, np.zeros(0, dtype=np.int64), np.zeros(0, bool), settings
+    )
+    assert sorted((int(c) // 3, int(c) % 3) for c in found) == [(0, 2), (1, 2)]
+    docs[1] = docs[0]  # now all three agree
+    store = _store_of(tmp_path, sketch)
+    found = nd._candidates(
+        store, rank, live, np.zeros(0, dtype=np.int64), np.zeros(0, bool), settings
+    )
+    assert len(found) == 3
+
+
+def test_documents_sharing_only_similar_paragraphs_are_screened_before_verification(
+    monkeypatch,
+):
+    """B keeps 3 of A's 10 paragraphs, each with one word changed, and adds 7 of its own:
+    the paragraph index makes the pair a candidate, but its whole signatures estimate a
+    Jaccard far below what either rule needs, so its texts are never read for
+    verification. With the screen opened (a margin of 1) the same pair is verified."""
+    rng = random.Random(5)
+    source = [paragraph(rng) for _ in range(10)]
+    copy = []
+    for i in (1, 4, 7):
+        words = source[i].split()
+        words[rng.randrange(len(words))] = "تحديث"
+        copy.append(" ".join(words))
+    copy += [paragraph(rng) for _ in range(7)]
+    texts = {"astana-0030": "\n".join(source), "astana-0031": "\n".join(copy)}
+    jaccard, containment = jaccard_containment(*texts.values())
+    assert jaccard < 0.3 and containment < 0.4
+    verified = []
+    real_verify = nd._verify
+
+    def spy(text_of, ids, candidates, *rest):
+        verified.append(candidates.tolist())
+        return real_verify(text_of, ids, candidates, *rest)
+
+    monkeypatch.setattr(nd, "_verify", spy)
+    groups, pairs, _, _ = find_near_duplicates(texts, Settings())
+    assert verified == [[]] and pairs == [] and groups["astana-0031"] == "astana-0031"
+    monkeypatch.setattr(nd, "SCREEN_MARGIN", 1.0)
+    find_near_duplicates(texts, Settings())
+    assert verified[-1] == [[0, 1]]
