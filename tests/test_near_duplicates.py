@@ -373,9 +373,9 @@ def test_union_of_bins_is_the_minimum_of_bins():
     assert (bins(a, np.repeat(one, 300), 1, 128) != bins(b, np.repeat(one, 40), 1, 128)).any()
 
 
-def _store_of(tmp_path, sketch: Sketch) -> nd._SketchStore:
-    store = nd._SketchStore(tmp_path, 1)
-    store.add(sketch, 0)
+def _store_of(tmp_path, sketch: Sketch) -> nd.SketchStore:
+    store = nd.SketchStore(tmp_path, 1)
+    store.add(sketch, ["a", "b", "c"])
     store.close()
     return store
 

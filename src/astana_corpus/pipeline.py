@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
@@ -115,18 +116,20 @@ from astana_corpus.dataset.figures import (
     write_figures,
 )
 from astana_corpus.dataset.folder import LabelNames, paragraph_tokens, read_dataset_split
-from astana_corpus.dataset.near_duplicates import pairwise_similarity
+from astana_corpus.dataset.near_duplicates import Settings, Sketch, pairwise_similarity
 from astana_corpus.dataset.shards import list_shards, run_local, run_ray
 from astana_corpus.dataset.splits import (
     SPLIT_NAMES,
     SplitChanges,
     SplitResult,
     check_splits,
-    compute_splits_file,
     lists_sha256,
+    new_sketches,
     read_committed,
     read_config,
+    sketch_of_documents,
     split_changes,
+    split_result,
     write_splits,
 )
 from astana_corpus.dataset.stage import (
@@ -239,14 +242,39 @@ def ingest(
         digest = metadata_digest(root)  # before reading: see write_metadata_cache
         metas = read_metadata(root, cache=root / METADATA_CACHE_FILE)
     key = documents_key(root, metas) if key is None else key
-    stats = write_documents(
-        root, out=target, progress=progress, metas=metas, workers=worker_count(workers)
+    run = partial(
+        write_documents,
+        root,
+        out=target,
+        progress=progress,
+        metas=metas,
+        workers=worker_count(workers),
     )
+    settings = _sketch_settings(root) if target == root / DOCUMENTS_FILE else None
+    if settings is None:
+        stats = run()
+    else:  # sketched in the workers that clean: `astana split` and the build read them
+        with new_sketches(root, settings) as store:
+
+            def take(docs: list[Document], offsets: list[int], sketch: Sketch) -> None:
+                store.add(sketch, [doc.id for doc in docs], offsets)
+
+            stats = run(also=partial(sketch_of_documents, settings), take=take)
     if target == root / DOCUMENTS_FILE:
         write_text(root / DOCUMENTS_KEY_FILE, json.dumps({"key": key, "stats": stats.to_dict()}))
     if digest is not None:
         write_metadata_cache(root / METADATA_CACHE_FILE, metas, digest)
     return stats
+
+
+def _sketch_settings(root: Path) -> Settings | None:
+    """The near-duplicate settings the ingest sketches under (the committed manifest's),
+    or None when the manifest cannot be read: the ingest does not fail for it, and the
+    split says what is wrong."""
+    try:
+        return read_config(root).near_duplicate_settings()
+    except AstanaError:
+        return None
 
 
 def ensure_documents(
@@ -418,7 +446,7 @@ def _splits_check(
     committed lists, the differences, and the paragraphs shared across splits (E020):
     every corpus-level check over texts."""
     texts = DocumentTexts(documents)
-    computed = compute_splits_file(documents.path, read_config(root), workers=workers)
+    computed = split_result(root, read_config(root), workers=workers)
     try:
         lists, problems = read_committed(root), check_splits(root, texts, computed=computed)
     except AstanaError as exc:
@@ -659,7 +687,7 @@ def split(root: Path, *, allow_moves: bool = False) -> SplitOutcome:
     unless ``allow_moves``. Unreadable committed lists (A506, A507) are rewritten only
     with ``allow_moves``."""
     ensure_documents(root)
-    result = compute_splits_file(root / DOCUMENTS_FILE, read_config(root))
+    result = split_result(root, read_config(root))
     fresh = not any((root / SPLITS_DIR / f"{n}.txt").exists() for n in SPLIT_NAMES)
     committed: dict[str, list[str]] = {}
     if not fresh:

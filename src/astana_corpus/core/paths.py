@@ -44,6 +44,8 @@ BUILD_DIR = Path("build")
 DOCUMENTS_FILE = BUILD_DIR / "documents.jsonl"
 # The input key of DOCUMENTS_FILE: it is reused only while this matches (see pipeline).
 DOCUMENTS_KEY_FILE = BUILD_DIR / "documents.key.json"
+# Near-duplicate sketches of the documents file, with the key they are current under.
+SKETCHES_DIR = BUILD_DIR / "sketches"
 # The checked entries of articles.yaml, reused while its bytes are unchanged (YAML is slow
 # to load at archive scale; see ingest.sources.read_metadata).
 METADATA_CACHE_FILE = BUILD_DIR / "articles.cache.json"

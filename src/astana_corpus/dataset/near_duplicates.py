@@ -51,6 +51,7 @@ candidate documents only, from ``text_of``.
 
 from __future__ import annotations
 
+import json
 import math
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -787,37 +788,43 @@ def group_sketches(
     """Group documents from their sketches, batch by batch in any order of ids (a later
     document of an id already seen replaces it, as in a dict). ``text_of`` gives the
     text of an id: read only for the candidates to verify and the boilerplate shown.
-    Memory: the sketches go to a temporary folder as they come; one band column of the
-    corpus (8 bytes a document or paragraph) and the filter sketches (64 bytes each)
-    are in memory at a time."""
+    Memory: the sketches go to a temporary folder as they come (``group_store``)."""
+    with tempfile.TemporaryDirectory(prefix="astana-near-duplicates-") as tmp:
+        store = SketchStore(Path(tmp), settings.bands)
+        for chunk, sketch in batches:
+            store.add(sketch, chunk)
+        store.close()
+        return group_store(store, text_of, settings)
+
+
+def group_store(
+    store: SketchStore, text_of: Callable[[str], str], settings: Settings = Settings()
+) -> Grouping:
+    """``group_sketches`` over the sketches of a closed ``store``. One band column of the
+    corpus (8 bytes a document or paragraph) and the filter sketches (64 bytes each) are
+    in memory at a time; ``text_of`` is read for the candidates only."""
     import numpy as np
 
-    with tempfile.TemporaryDirectory(prefix="astana-near-duplicates-") as tmp:
-        store = _SketchStore(Path(tmp), settings.bands)
-        ids: list[str] = []
-        for chunk, sketch in batches:
-            store.add(sketch, len(ids))
-            ids += chunk
-        store.close()
-        n = len(ids)
-        order = sorted(range(n), key=ids.__getitem__)
-        rank = np.empty(n, dtype=np.int64)
-        rank[order] = np.arange(n)
-        sorted_ids = [ids[i] for i in order]
-        # A repeated id: its last document stands (a dict's rule), the others leave.
-        last = {doc_id: i for i, doc_id in enumerate(ids)}
-        live = np.zeros(n, dtype=bool)
-        live[list(last.values())] = True
-        cap = settings.max_paragraph_documents
-        para_doc = store.load("para-doc").astype(np.int64)
-        para_key = store.load("para-key").astype(np.uint64)
-        para_live = live[para_doc]
-        shared, common = _shared_paragraphs(para_key[para_live], rank[para_doc[para_live]], cap)
-        candidates = _candidates(
-            store, rank, live, para_doc, np.isin(para_key, common.keys) | ~para_live, settings
-        )
-        candidates = _screen(store, candidates, np.asarray(order, dtype=np.int64), settings)
-        candidates = sorted_unique(np.concatenate((candidates, _codes(shared, n))))
+    ids = store.ids
+    n = len(ids)
+    order = sorted(range(n), key=ids.__getitem__)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    sorted_ids = [ids[i] for i in order]
+    # A repeated id: its last document stands (a dict's rule), the others leave.
+    last = {doc_id: i for i, doc_id in enumerate(ids)}
+    live = np.zeros(n, dtype=bool)
+    live[list(last.values())] = True
+    cap = settings.max_paragraph_documents
+    para_doc = store.load("para-doc").astype(np.int64)
+    para_key = store.load("para-key").astype(np.uint64)
+    para_live = live[para_doc]
+    shared, common = _shared_paragraphs(para_key[para_live], rank[para_doc[para_live]], cap)
+    candidates = _candidates(
+        store, rank, live, para_doc, np.isin(para_key, common.keys) | ~para_live, settings
+    )
+    candidates = _screen(store, candidates, np.asarray(order, dtype=np.int64), settings)
+    candidates = sorted_unique(np.concatenate((candidates, _codes(shared, n))))
     pairs = np.stack((candidates // n, candidates % n), axis=1).astype(np.int64)
     groups, found = _verify(text_of, sorted_ids, pairs, shared, settings, live[order])
     examples = [
@@ -837,12 +844,18 @@ def _codes(pairs: set[tuple[int, int]], n: int) -> np.ndarray:
     return np.asarray([a * n + b for a, b in sorted(pairs)], dtype=np.int64)
 
 
-class _SketchStore:
-    """The sketches of every batch, appended to one file per array and band."""
+class SketchStore:
+    """The sketches of every batch, appended to one file per array and band, with the
+    ids of their documents (and, when given, each document's byte offset in the file it
+    was read from). ``close`` writes what ``open`` needs to read the folder back, so a
+    store can be kept between commands (``build/sketches``)."""
+
+    META = "meta.json"
 
     def __init__(self, folder: Path, bands: int):
         self.folder = folder
         self.bands = bands
+        self.ids: list[str] = []
         self.handles: dict[str, Any] = {}
         self.dtypes: dict[str, Any] = {}
         self.widths: dict[str, int] = {}
@@ -854,7 +867,11 @@ class _SketchStore:
             self.widths[name] = array.shape[1] if array.ndim == 2 else 0
         self.handles[name].write(array.tobytes())
 
-    def add(self, sketch: Sketch, first_doc: int) -> None:
+    def add(self, sketch: Sketch, ids: Sequence[str], offsets: Sequence[int] | None = None) -> None:
+        import numpy as np
+
+        first_doc = len(self.ids)
+        self.ids += ids
         for band in range(self.bands):
             self._write(f"doc-{band}", sketch.doc_bands[band])
             self._write(f"para-{band}", sketch.para_bands[band])
@@ -864,15 +881,37 @@ class _SketchStore:
         self._write("para-key", sketch.para_keys)
         self._write("doc-sig", sketch.doc_sig)
         self._write("doc-size", sketch.doc_size)
+        if offsets is not None:
+            self._write("doc-offset", np.asarray(offsets, dtype=np.int64))
 
     def close(self) -> None:
+        """Close the files and write the store's description (again: no harm)."""
         for handle in self.handles.values():
             handle.close()
+        arrays = {name: [self.dtypes[name].str, self.widths[name]] for name in self.dtypes}
+        meta = {"bands": self.bands, "documents": len(self.ids), "arrays": arrays}
+        (self.folder / self.META).write_text(json.dumps(meta), encoding="utf-8")
+        (self.folder / "ids.json").write_text(json.dumps(self.ids), encoding="utf-8")
+
+    @classmethod
+    def open(cls, folder: Path) -> SketchStore:
+        """The store a closed ``SketchStore`` left in ``folder`` (ValueError, OSError or
+        KeyError when it cannot be read: the caller computes the sketches again)."""
+        import numpy as np
+
+        meta = json.loads((folder / cls.META).read_text(encoding="utf-8"))
+        store = cls(folder, int(meta["bands"]))
+        store.ids = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
+        if len(store.ids) != meta["documents"]:
+            raise ValueError(f"{folder}: {len(store.ids)} ids for {meta['documents']} documents")
+        for name, (dtype, width) in meta["arrays"].items():
+            store.dtypes[name], store.widths[name] = np.dtype(dtype), int(width)
+        return store
 
     def load(self, name: str) -> np.ndarray:
         import numpy as np
 
-        if name not in self.handles:
+        if name not in self.dtypes:
             return np.zeros(0, dtype=np.int64)
         array = np.fromfile(self.folder / name, dtype=self.dtypes[name])
         width = self.widths[name]
@@ -882,14 +921,14 @@ class _SketchStore:
         """A 2-D array of the store, mapped from its file (rows read as indexed)."""
         import numpy as np
 
-        if name not in self.handles:
+        if name not in self.dtypes:
             return np.zeros((0, 0), dtype=np.uint32)
         width = self.widths[name]
         return np.memmap(self.folder / name, dtype=self.dtypes[name], mode="r").reshape(-1, width)
 
 
 def _candidates(
-    store: _SketchStore,
+    store: SketchStore,
     rank: np.ndarray,
     live: np.ndarray,
     para_doc: np.ndarray,
@@ -928,7 +967,7 @@ SCREEN_MARGIN = 0.15
 
 
 def _screen(
-    store: _SketchStore, codes: np.ndarray, index_of_rank: np.ndarray, settings: Settings
+    store: SketchStore, codes: np.ndarray, index_of_rank: np.ndarray, settings: Settings
 ) -> np.ndarray:
     """The band candidates (codes over ``rank``) whose documents' signatures could meet a
     rule: their estimated Jaccard is at least the lower of ``jaccard`` and the Jaccard that

@@ -25,9 +25,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -36,20 +40,24 @@ from astana_corpus.core.arabic import match_key
 from astana_corpus.core.errors import error
 from astana_corpus.core.io import line_ranges, read_json, sha256_text, write_text
 from astana_corpus.core.parallel import ordered_map, worker_count
-from astana_corpus.core.paths import SPLITS_DIR
+from astana_corpus.core.paths import BUILD_DIR, DOCUMENTS_FILE, SKETCHES_DIR, SPLITS_DIR
+from astana_corpus.core.records import Document
+from astana_corpus.dataset import near_duplicates
 from astana_corpus.dataset.near_duplicates import (
     Boilerplate,
     Grouping,
     NearDuplicate,
     Settings,
     Sketch,
+    SketchStore,
     find_near_duplicates,
-    group_sketches,
+    group_store,
     sketch_texts,
 )
 from astana_corpus.ingest.documents import document_text_at, read_document_texts
 
 SPLIT_NAMES = ("train", "validation", "test")
+SKETCHES_KEY = "key.json"
 DEFAULT_RATIOS = (0.8, 0.1, 0.1)
 # Fixed once for this corpus and never changed (a new seed could move every document):
 # the smallest seed that gave every split at least one document when the splits were
@@ -167,24 +175,102 @@ def compute_splits_file(
     back only the texts of candidate pairs. The same result as ``compute_splits`` of
     ``{d.id: d.text}`` over the file (a repeated id: its last line)."""
     settings = config.near_duplicate_settings()
+    with tempfile.TemporaryDirectory(prefix="astana-near-duplicates-") as tmp:
+        store = SketchStore(Path(tmp), settings.bands)
+        sketch_file(path, store, settings, workers=workers)
+        return group_file(path, store, config)
+
+
+def sketch_file(
+    path: Path, store: SketchStore, settings: Settings, *, workers: int | None = None
+) -> None:
+    """Sketch every document of a documents file into ``store`` (closed after), with
+    their byte offsets: ``workers`` processes each read a byte range of lines."""
     ranges = line_ranges(path, RANGE_BYTES)
-    offsets: dict[str, int] = {}
+    sketched = ordered_map(
+        partial(sketch_documents, path, settings),
+        ranges,
+        workers=worker_count(workers),
+        expected_batches=len(ranges),
+    )
+    for ids, starts, sketch in sketched:
+        store.add(sketch, ids, starts)
+    store.close()
 
-    def batches() -> Iterator[tuple[list[str], Sketch]]:
-        sketched = ordered_map(
-            partial(sketch_documents, path, settings),
-            ranges,
-            workers=worker_count(workers),
-            expected_batches=len(ranges),
-        )
-        for ids, starts, sketch in sketched:
-            offsets.update(zip(ids, starts, strict=True))
-            yield ids, sketch
 
-    found = group_sketches(
-        batches(), lambda doc_id: document_text_at(path, offsets[doc_id]), settings
+def group_file(path: Path, store: SketchStore, config: SplitConfig = SplitConfig()) -> SplitResult:
+    """The splits from the sketches in ``store`` of the documents of ``path`` (made under
+    ``config``'s near-duplicate settings, with byte offsets): only the candidates' texts
+    are read from ``path``."""
+    offsets = dict(zip(store.ids, store.load("doc-offset").tolist(), strict=True))
+    found = group_store(
+        store,
+        lambda doc_id: document_text_at(path, offsets[doc_id]),
+        config.near_duplicate_settings(),
     )
     return _result(found, config)
+
+
+def stored_sketches(root: Path, settings: Settings) -> SketchStore | None:
+    """The sketches kept in ``build/sketches`` when they are those of the current
+    documents file under ``settings`` (``sketches_key``), else None."""
+    folder = root / SKETCHES_DIR
+    try:
+        stored = json.loads((folder / SKETCHES_KEY).read_text(encoding="utf-8"))
+        if stored != sketches_key(root, settings):
+            return None
+        return SketchStore.open(folder)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # none, stale or unreadable: sketched again
+
+
+def sketches_key(root: Path, settings: Settings) -> dict[str, Any]:
+    """What kept sketches are a function of: the documents file (by size and mtime, as
+    the documents key sees raw files), the near-duplicate settings and the sketching
+    code."""
+    st = (root / DOCUMENTS_FILE).stat()
+    code = Path(near_duplicates.__file__).read_bytes()
+    return {
+        "documents": [st.st_size, st.st_mtime_ns],
+        "settings": asdict(settings),
+        "code": hashlib.sha256(code).hexdigest(),
+    }
+
+
+@contextmanager
+def new_sketches(root: Path, settings: Settings) -> Iterator[SketchStore]:
+    """A store to fill with the sketches of the documents file (with byte offsets), in
+    a temporary folder that replaces ``build/sketches`` when the block succeeds (its key
+    taken then, after the documents file is written), and is removed when it fails."""
+    build = root / BUILD_DIR
+    build.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".sketches.", suffix=".tmp", dir=build))
+    try:
+        store = SketchStore(tmp, settings.bands)
+        yield store
+        store.close()
+        key = json.dumps(sketches_key(root, settings))
+        (tmp / SKETCHES_KEY).write_text(key, encoding="utf-8")
+        shutil.rmtree(root / SKETCHES_DIR, ignore_errors=True)
+        os.replace(tmp, root / SKETCHES_DIR)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def split_result(root: Path, config: SplitConfig, *, workers: int | None = None) -> SplitResult:
+    """``compute_splits_file`` of the documents file, from the kept sketches when they
+    are current, else sketched over ``workers`` processes and kept for the next command."""
+    settings = config.near_duplicate_settings()
+    if stored_sketches(root, settings) is None:
+        with new_sketches(root, settings) as store:
+            sketch_file(root / DOCUMENTS_FILE, store, settings, workers=workers)
+    store = SketchStore.open(root / SKETCHES_DIR)
+    return group_file(root / DOCUMENTS_FILE, store, config)
+
+
+def sketch_of_documents(settings: Settings, docs: Sequence[Document]) -> Sketch:
+    """The sketch of a batch of documents (an ingest worker's extra stage)."""
+    return sketch_texts([doc.text for doc in docs], settings)
 
 
 def sketch_documents(

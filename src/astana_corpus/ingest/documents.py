@@ -6,10 +6,10 @@ the documents file this stage writes, never the raw files again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
 
 from astana_corpus.core.errors import AstanaError, error
 from astana_corpus.core.io import (
@@ -64,6 +64,17 @@ def clean_articles(root: Path, metas: Sequence[ArticleMeta]) -> list[Document]:
     return [ingest_article(root, meta) for meta in metas]
 
 
+# A pure stage over a batch of cleaned documents, run in the worker that cleaned them.
+Also = Callable[[list[Document]], Any]
+
+
+def _clean_and(
+    root: Path, also: Also | None, metas: Sequence[ArticleMeta]
+) -> tuple[list[Document], Any]:
+    docs = clean_articles(root, metas)
+    return docs, (also(docs) if also is not None else None)
+
+
 def iter_articles(
     root: Path,
     *,
@@ -73,25 +84,38 @@ def iter_articles(
 ) -> Iterator[Document]:
     """Clean every listed article, in id order (independent of file order), with
     ``workers`` processes (same documents, same order)."""
+    for docs, _ in iter_article_batches(root, progress=progress, metas=metas, workers=workers):
+        yield from docs
+
+
+def iter_article_batches(
+    root: Path,
+    *,
+    progress: bool = False,
+    metas: Sequence[ArticleMeta] | None = None,
+    workers: int = 1,
+    also: Also | None = None,
+) -> Iterator[tuple[list[Document], Any]]:
+    """``iter_articles`` batch by batch, each with ``also`` of its documents (None
+    without ``also``), computed in the worker that cleaned them."""
     if metas is None:
         metas = read_metadata(root)
         check_unlisted(root, metas)
     ordered = sorted(metas, key=lambda m: m.id)
     batches = list(batched(ordered, INGEST_BATCH))
-    results: Iterable[list[Document]] = ordered_map(
-        partial(clean_articles, root), batches, workers=workers, expected_batches=len(batches)
+    results: Iterable[tuple[list[Document], Any]] = ordered_map(
+        partial(_clean_and, root, also), batches, workers=workers, expected_batches=len(batches)
     )
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=len(ordered), desc="ingest", unit="article")
-        for docs in results:
+        for docs, extra in results:
             bar.update(len(docs))
-            yield from docs
+            yield docs, extra
         bar.close()
         return
-    for docs in results:
-        yield from docs
+    yield from results
 
 
 def write_documents(
@@ -101,17 +125,32 @@ def write_documents(
     progress: bool = False,
     metas: Sequence[ArticleMeta] | None = None,
     workers: int = 1,
+    also: Also | None = None,
+    take: Callable[[list[Document], list[int], Any], None] | None = None,
 ) -> StageStats:
     """Clean every listed article and write ``out`` (JSON lines) atomically.
 
     Documents stream into a temporary file that replaces ``out`` only when
     every article was read and cleaned, so a bad input leaves no output.
+    ``take`` receives each batch of documents with the byte offsets of their lines in
+    ``out`` and ``also`` of them (see ``iter_article_batches``).
     """
     stats = StageStats()
-    with atomic_open(out) as handle:
-        for doc in iter_articles(root, progress=progress, metas=metas, workers=workers):
-            stats.add(doc)
-            handle.write(dumps_record(doc.to_dict()) + "\n")
+    offset = 0
+    with atomic_open(out, "wb") as handle:
+        batches = iter_article_batches(
+            root, progress=progress, metas=metas, workers=workers, also=also
+        )
+        for docs, extra in batches:
+            offsets = []
+            for doc in docs:
+                stats.add(doc)
+                line = (dumps_record(doc.to_dict()) + "\n").encode("utf-8")
+                handle.write(line)
+                offsets.append(offset)
+                offset += len(line)
+            if take is not None:
+                take(docs, offsets, extra)
     return stats
 
 
