@@ -89,7 +89,6 @@ from astana_corpus.core.paths import (
     METADATA_FILE,
     OUT_DIR,
     PREANNOTATION_RESULT,
-    RAW_DIR,
     RESOLUTIONS_DIR,
     RESULTS_DIR,
     SCHEMA_FILE,
@@ -157,10 +156,13 @@ from astana_corpus.ingest.documents import (
 )
 from astana_corpus.ingest.sources import (
     ArticleMeta,
+    RawListing,
     check_unlisted,
+    list_raw,
     metadata_digest,
     read_cached_metadata,
     read_metadata,
+    stat_raw_files,
     write_metadata_cache,
 )
 from astana_corpus.models.evaluate import (
@@ -189,7 +191,9 @@ _CLEANING_CODE = ("ingest/clean.py", "ingest/sources.py", "ingest/documents.py",
 # ---------------------------------------------------------------- documents
 
 
-def documents_key(root: Path, metas: Sequence[ArticleMeta] | None = None) -> dict[str, Any]:
+def documents_key(
+    root: Path, metas: Sequence[ArticleMeta] | None = None, *, listing: RawListing | None = None
+) -> dict[str, Any]:
     """What the cleaned documents are a function of: metadata, raw files, cleaning code.
 
     The documents file is reused only while this key is unchanged, like a declared
@@ -198,18 +202,14 @@ def documents_key(root: Path, metas: Sequence[ArticleMeta] | None = None) -> dic
     keeps both), not by hashing its bytes on every run: an edit changes them, and the
     ingest it triggers checks each file's sha256 against the metadata (A111). An edit that
     keeps size and mtime (``touch -r`` after it) goes unseen until `astana ingest`.
+    ``listing``: articles/raw's entries (``list_raw``) when the caller has read them.
     """
-    raw: dict[str, list[int] | None] = {}
     if metas is None:
         metas = read_metadata(root, cache=root / METADATA_CACHE_FILE)
-    check_unlisted(root, metas)  # a new raw file is an error even while the cache is current
-    for meta in metas:
-        try:
-            st = (root / RAW_DIR / meta.file).stat()
-        except OSError:
-            raw[meta.file] = None  # missing: ingest says so (A106)
-            continue
-        raw[meta.file] = [st.st_size, st.st_mtime_ns]
+    if listing is None:
+        listing = list_raw(root)
+    check_unlisted(root, metas, listing)  # a new raw file is an error even with a current cache
+    raw = stat_raw_files(root, (meta.file for meta in metas), listing)  # None: missing (A106)
     package = Path(astana_corpus.__file__).parent
     code = sha256_text("".join(sha256_bytes((package / p).read_bytes()) for p in _CLEANING_CODE))
     return {
@@ -255,10 +255,12 @@ def ensure_documents(
     """Make ``build/documents.jsonl`` current (ingest once when its key does not match the
     inputs) and return the ingest counts."""
     digest = metadata_digest(root)  # before reading: see write_metadata_cache
-    metas = read_cached_metadata(root, root / METADATA_CACHE_FILE, digest)
+    listing = list_raw(root)  # one folder read for every per-file check below
+    metas = read_cached_metadata(root, root / METADATA_CACHE_FILE, digest, listing)
     if metas is None:  # YAML's garbage (hundreds of MB for a big archive) stays in a child
         metas = in_child(read_metadata, root)
-    key = documents_key(root, metas)
+        listing = None  # articles/raw is read again after the (long) YAML read
+    key = documents_key(root, metas, listing=listing)
     key_path, docs_path = root / DOCUMENTS_KEY_FILE, root / DOCUMENTS_FILE
     stored: dict[str, Any] = {}
     if key_path.is_file() and docs_path.is_file():
