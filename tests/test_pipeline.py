@@ -256,3 +256,30 @@ def test_a_new_mtime_alone_cleans_again_and_same_size_and_mtime_does_not(project
     os.utime(raw, ns=(st.st_atime_ns, st.st_mtime_ns))
     pipeline.ensure_documents(project)
     assert counts["cleaned"] == 0
+
+
+def test_the_metadata_cache_is_written_only_when_it_does_not_hold_the_entries(project, monkeypatch):
+    from astana_corpus.core.paths import METADATA_CACHE_FILE
+    from astana_corpus.ingest import sources
+
+    cache = project / METADATA_CACHE_FILE
+    _warm(project)
+    before = cache.stat()
+    reads = []
+    cached_metadata = sources._cached_metadata
+    monkeypatch.setattr(
+        sources, "_cached_metadata", lambda *a: reads.append(a) or cached_metadata(*a)
+    )
+    pipeline.ensure_documents(project)  # a hit: the cache is neither rewritten nor replaced
+    after = cache.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert len(reads) == 1  # nor read a second time to find that it holds the entries
+    meta = project / METADATA_FILE
+    meta.write_text(meta.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    (project / "articles/raw/new.txt").write_text("نص جديد لم يسجل بعد", encoding="utf-8")
+    with pytest.raises(AstanaError):
+        pipeline.ensure_documents(project)  # a miss that fails: the cache stays as it was
+    assert cache.stat().st_ino == before.st_ino
+    (project / "articles/raw/new.txt").unlink()
+    pipeline.ensure_documents(project)  # a miss that succeeds: the new entries are kept
+    assert cache.stat().st_ino != before.st_ino

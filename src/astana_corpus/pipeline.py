@@ -256,10 +256,12 @@ def ensure_documents(
     inputs) and return the ingest counts."""
     digest = metadata_digest(root)  # before reading: see write_metadata_cache
     listing = list_raw(root)  # one folder read for every per-file check below
-    metas = read_cached_metadata(root, root / METADATA_CACHE_FILE, digest, listing)
-    if metas is None:  # YAML's garbage (hundreds of MB for a big archive) stays in a child
+    cached = read_cached_metadata(root, root / METADATA_CACHE_FILE, digest, listing)
+    if cached is None:  # YAML's garbage (hundreds of MB for a big archive) stays in a child
         metas = in_child(read_metadata, root)
         listing = None  # articles/raw is read again after the (long) YAML read
+    else:
+        metas = cached
     key = documents_key(root, metas, listing=listing)
     key_path, docs_path = root / DOCUMENTS_KEY_FILE, root / DOCUMENTS_FILE
     stored: dict[str, Any] = {}
@@ -271,7 +273,8 @@ def ensure_documents(
     if stored.get("key") != key:
         stats = ingest(root, progress=progress, workers=workers, metas=metas, key=key)
         stored = {"key": key, "stats": stats.to_dict()}
-    write_metadata_cache(root / METADATA_CACHE_FILE, metas, digest)  # only after success
+    if cached is None:  # a hit came from the cache: it already holds these entries
+        write_metadata_cache(root / METADATA_CACHE_FILE, metas, digest)  # only after success
     return stored["stats"]  # type: ignore[no-any-return]
 
 
