@@ -283,3 +283,21 @@ def test_the_metadata_cache_is_written_only_when_it_does_not_hold_the_entries(pr
     (project / "articles/raw/new.txt").unlink()
     pipeline.ensure_documents(project)  # a miss that succeeds: the new entries are kept
     assert cache.stat().st_ino != before.st_ino
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_garbage_collector_is_as_it_was_after_the_check(project, enabled):
+    import gc
+
+    _warm(project)
+    try:
+        if not enabled:
+            gc.disable()
+        pipeline.ensure_documents(project)
+        assert gc.isenabled() is enabled
+        (project / "articles/raw/new.txt").write_text("نص لم يسجل", encoding="utf-8")
+        with pytest.raises(AstanaError, match="A109"):  # raised while the collector is off
+            pipeline.ensure_documents(project)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

@@ -16,6 +16,7 @@ these return.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import shutil
@@ -23,6 +24,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
@@ -249,27 +251,54 @@ def ingest(
     return stats
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block (unless it already was).
+
+    The documents check builds a few hundred thousand small objects that outlive it
+    (entries, the key's ``[size, mtime]`` pairs, the stored key) and hold no cycles; with
+    the collector on, each full collection walks all of them again as they pile up: a
+    third of the check's time at 100k documents. Nothing is left uncollected: the block
+    allocates no cycles, and the collector runs again after it.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _read_stored_key(root: Path) -> dict[str, Any]:
+    """What ``ingest`` stored next to the documents file (its key and counts), or {}."""
+    key_path, docs_path = root / DOCUMENTS_KEY_FILE, root / DOCUMENTS_FILE
+    if not (key_path.is_file() and docs_path.is_file()):
+        return {}
+    try:
+        return json.loads(key_path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    except (UnicodeDecodeError, ValueError):
+        return {}  # a damaged key only costs a fresh ingest
+
+
 def ensure_documents(
     root: Path, *, progress: bool = False, workers: int | None = None
 ) -> dict[str, Any]:
     """Make ``build/documents.jsonl`` current (ingest once when its key does not match the
     inputs) and return the ingest counts."""
     digest = metadata_digest(root)  # before reading: see write_metadata_cache
-    listing = list_raw(root)  # one folder read for every per-file check below
-    cached = read_cached_metadata(root, root / METADATA_CACHE_FILE, digest, listing)
+    with _collector_paused():
+        listing = list_raw(root)  # one folder read for every per-file check below
+        cached = read_cached_metadata(root, root / METADATA_CACHE_FILE, digest, listing)
     if cached is None:  # YAML's garbage (hundreds of MB for a big archive) stays in a child
         metas = in_child(read_metadata, root)
         listing = None  # articles/raw is read again after the (long) YAML read
     else:
         metas = cached
-    key = documents_key(root, metas, listing=listing)
-    key_path, docs_path = root / DOCUMENTS_KEY_FILE, root / DOCUMENTS_FILE
-    stored: dict[str, Any] = {}
-    if key_path.is_file() and docs_path.is_file():
-        try:
-            stored = json.loads(key_path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            stored = {}  # a damaged key only costs a fresh ingest
+    with _collector_paused():
+        key = documents_key(root, metas, listing=listing)
+        stored = _read_stored_key(root)
     if stored.get("key") != key:
         stats = ingest(root, progress=progress, workers=workers, metas=metas, key=key)
         stored = {"key": key, "stats": stats.to_dict()}
