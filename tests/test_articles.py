@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from astana_corpus.cli import main
-from astana_corpus.core.errors import ConfigError, InputFormatError
+from astana_corpus.core.errors import AstanaError, ConfigError, InputFormatError
 from astana_corpus.core.io import sha256_bytes
 from astana_corpus.ingest.clean import (
     classify_blocks,
@@ -22,7 +24,15 @@ from astana_corpus.ingest.clean import (
     split_blocks,
 )
 from astana_corpus.ingest.documents import iter_documents_file, write_documents
-from astana_corpus.ingest.sources import ArticleMeta, decode_raw, register_articles
+from astana_corpus.ingest.sources import (
+    ArticleMeta,
+    check_raw_paths,
+    check_unlisted,
+    decode_raw,
+    list_raw,
+    register_articles,
+    stat_raw_files,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -331,3 +341,102 @@ def test_bad_metadata_is_named(tmp_path):
     meta_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"^\[A107\] .*entry 2: duplicate id astana-0001"):
         write_documents(root, out=root / "o.jsonl")
+
+
+# ---------------------------------------------------------------- the raw folder's listing
+
+# What articles/raw may hold: each kind of entry the checks tell apart.
+RAW_ENTRIES = {
+    "a.txt": "file",
+    "b.html": "file",
+    "scan.pdf": "file",
+    ".hidden.txt": "file",
+    "folder.txt": "folder",
+    "sub/c.txt": "file",  # a file in a subfolder: listed by its path, never by the listing
+    "in.txt": "link:a.txt",
+    "up.txt": "link:../raw/b.html",
+    "deep.txt": "link:sub/c.txt",
+    "out.txt": "link:../../outside.txt",  # out of articles/raw: A112
+    "dangling.txt": "link:nowhere.txt",
+    "loop.txt": "link:loop.txt",
+}
+# What articles.yaml may name: the entries, a missing file and paths that are not one name.
+LISTED_FILES = [*RAW_ENTRIES, "missing.txt", "./a.txt", "sub/../a.txt", "../escape.txt", "sub"]
+
+
+def _raw_folder(root: Path, entries: set[str]) -> None:
+    raw = root / "articles/raw"
+    (raw / "sub").mkdir(parents=True)
+    (root / "outside.txt").write_text("خارج المجلد", encoding="utf-8")
+    for name in sorted(entries, key=lambda n: RAW_ENTRIES[n].startswith("link:")):
+        kind, path = RAW_ENTRIES[name], raw / name
+        if kind == "file":
+            path.write_text(f"نص {name}، ٢٠٢٤؟", encoding="utf-8")
+        elif kind == "folder":
+            path.mkdir()
+        else:
+            path.symlink_to(kind.removeprefix("link:"))
+
+
+def _outcome(check):
+    """What a check did: its result, or the error it raised (a symlink loop is pathlib's
+    RuntimeError, as it was before the listing)."""
+    try:
+        return ("ok", check())
+    except (AstanaError, RuntimeError) as exc:
+        return (type(exc).__name__, getattr(exc, "code", None), str(exc))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    entries=st.sets(st.sampled_from(sorted(RAW_ENTRIES))),
+    files=st.lists(st.sampled_from(LISTED_FILES), unique=True),
+)
+def test_the_listing_is_only_a_shortcut(entries, files):
+    """A112, the unlisted files (A109/A110) and the key's stats come out the same, code,
+    message and values, from the folder's listing as from each file's own path (the
+    checks as they were before the listing)."""
+    metas = [ArticleMeta(f"astana-{n:04d}", f, "0" * 64) for n, f in enumerate(files, 1)]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        _raw_folder(root, entries)
+        listing = list_raw(root)
+        assert listing is not None and set(listing.links) <= listing.names
+        for check in (check_raw_paths, check_unlisted):
+            assert _outcome(lambda c=check: c(root, metas, listing)) == _outcome(
+                lambda c=check: c(root, metas, None)
+            )
+        fast = stat_raw_files(root, files, listing)
+        assert list(fast.items()) == list(stat_raw_files(root, files, None).items())
+        assert list(fast.items()) == [(f, _stat_by_path(root, f)) for f in files]
+
+
+def _stat_by_path(root: Path, file: str) -> list[int] | None:
+    try:
+        st = (root / "articles/raw" / file).stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def test_a_raw_folder_that_cannot_be_listed_is_checked_file_by_file(tmp_path):
+    """No articles/raw: no listing, and the checks say what they said without one."""
+    assert list_raw(tmp_path) is None
+    metas = [ArticleMeta("astana-0001", "a.txt", "0" * 64)]
+    check_raw_paths(tmp_path, metas, None)
+    assert stat_raw_files(tmp_path, ["a.txt"], None) == {"a.txt": None}
+    with pytest.raises(FileNotFoundError):
+        check_unlisted(tmp_path, metas, None)
+
+
+def test_a_symlink_out_of_raw_is_refused_from_the_listing(tmp_path):
+    _raw_folder(tmp_path, {"a.txt", "out.txt"})
+    metas = [ArticleMeta("astana-0001", "a.txt", "0" * 64)]
+    metas.append(ArticleMeta("astana-0002", "out.txt", "0" * 64))
+    listing = list_raw(tmp_path)
+    assert listing is not None and listing.links == {"out.txt"}
+    with pytest.raises(AstanaError, match=r"entry 2") as exc:
+        check_raw_paths(tmp_path, metas, listing)
+    assert exc.value.code == "A112"
+    os.unlink(tmp_path / "articles/raw/out.txt")
+    check_raw_paths(tmp_path, metas, list_raw(tmp_path))  # missing now: ingest says so

@@ -141,6 +141,86 @@ def raw_path(root: Path, file: str, where: str, raw_dir: Path | None = None) -> 
     return path
 
 
+@dataclass(frozen=True)
+class RawListing:
+    """What one read of articles/raw (``os.scandir``) tells of its entries without a system
+    call per file: their names, which are symlinks and which are regular files.
+
+    The checks every command runs on every listed file (A112, unlisted files, the
+    documents key's stat) look a name up here instead of asking the file system about a
+    pathlib path each. A name not found here (a file in a subfolder, ``./a.txt``, a
+    spelling the file system folds) is checked exactly as before, on its own path.
+    """
+
+    names: frozenset[str]
+    links: frozenset[str]  # the names that are symlinks (their targets are not looked at)
+    files: frozenset[str]  # the names that are regular files, not symlinks
+
+
+def list_raw(root: Path) -> RawListing | None:
+    """The entries of articles/raw, or None when the folder cannot be read (the checks then
+    take each file on its own path, and check_unlisted says what is wrong)."""
+    names, links, files = [], [], []
+    try:
+        with os.scandir(root / RAW_DIR) as entries:
+            for entry in entries:
+                names.append(entry.name)
+                if entry.is_symlink():
+                    links.append(entry.name)
+                elif entry.is_file():
+                    files.append(entry.name)
+    except OSError:
+        return None
+    return RawListing(frozenset(names), frozenset(links), frozenset(files))
+
+
+def check_raw_paths(root: Path, metas: Sequence[ArticleMeta], listing: RawListing | None) -> None:
+    """``raw_path`` (A112) for every entry of articles.yaml, in order.
+
+    An entry of the listing that is not a symlink needs no system call: a listed name is
+    one folder entry (no ``/``, never ``.`` or ``..``), so it resolves to itself inside
+    articles/raw, which is what ``raw_path`` checks. Every other file (a symlink, a path
+    into a subfolder or out, a name not listed) goes through ``raw_path`` itself.
+    """
+    path = root / METADATA_FILE
+    raw_dir = (root / RAW_DIR).resolve()
+    plain = listing.names - listing.links if listing is not None else frozenset()
+    for number, meta in enumerate(metas, start=1):
+        if meta.file not in plain:
+            raw_path(root, meta.file, f"{path}: entry {number}", raw_dir)
+
+
+def stat_raw_files(
+    root: Path, files: Iterable[str], listing: RawListing | None
+) -> dict[str, list[int] | None]:
+    """Each raw file's ``[st_size, st_mtime_ns]`` (symlinks followed), None where it cannot
+    be stat'ed (missing: ingest says so, A106).
+
+    A listed name is stat'ed relative to the open folder (no path walked, no pathlib: the
+    documents key stats every raw file on every command); any other, as
+    ``(root / RAW_DIR / file).stat()``.
+    """
+    raw_dir = root / RAW_DIR
+    listed = listing.names if listing is not None else frozenset()
+    try:
+        folder = os.open(raw_dir, os.O_RDONLY)
+    except OSError:  # gone since it was listed, or a system without folder descriptors
+        folder, listed = -1, frozenset()
+    stamps: dict[str, list[int] | None] = {}
+    try:
+        for file in files:
+            try:
+                st = os.stat(file, dir_fd=folder) if file in listed else (raw_dir / file).stat()
+            except OSError:
+                stamps[file] = None
+                continue
+            stamps[file] = [st.st_size, st.st_mtime_ns]
+    finally:
+        if folder >= 0:
+            os.close(folder)
+    return stamps
+
+
 def _entry_values(entry: dict[str, Any], where: str) -> dict[str, str | None]:
     """The entry's values, each a string (id, file, sha256) or a string or null."""
     values: dict[str, str | None] = {}
@@ -228,19 +308,18 @@ def read_metadata(root: Path, *, cache: Path | None = None) -> list[ArticleMeta]
 
 
 def read_cached_metadata(
-    root: Path, cache: Path, digest: str | None = None
+    root: Path, cache: Path, digest: str | None = None, listing: RawListing | None = None
 ) -> list[ArticleMeta] | None:
     """The entries kept in ``cache`` when it holds those of the current articles.yaml
     (their raw paths checked again, A112), else None; ``digest``: its ``metadata_digest``
-    when the caller has taken it."""
+    when the caller has taken it; ``listing``: articles/raw's (``list_raw``) when the
+    caller has read it."""
     path = root / METADATA_FILE
     if not path.is_file():
         return None
     cached = _cached_metadata(cache, digest or _metadata_digest(path))
     if cached is not None:
-        raw_dir = (root / RAW_DIR).resolve()
-        for number, meta in enumerate(cached, start=1):
-            raw_path(root, meta.file, f"{path}: entry {number}", raw_dir)
+        check_raw_paths(root, cached, listing if listing is not None else list_raw(root))
     return cached
 
 
@@ -348,15 +427,25 @@ def write_metadata(root: Path, metas: list[ArticleMeta]) -> None:
     write_text(root / METADATA_FILE, header + body)
 
 
-def check_unlisted(root: Path, metas: Iterable[ArticleMeta]) -> None:
+def check_unlisted(
+    root: Path, metas: Iterable[ArticleMeta], listing: RawListing | None = None
+) -> None:
     """Every file of articles/raw is listed: an unsupported type (a .pdf, which register
-    ignores) is A110, a supported one that is not listed A109."""
+    ignores) is A110, a supported one that is not listed A109. ``listing``: the folder's
+    entries (``list_raw``) when the caller has read them."""
     listed = {m.file for m in metas}
     raw_dir = root / RAW_DIR
+    files: Iterable[str]
+    if listing is None:
+        files = (p.name for p in raw_dir.iterdir() if p.is_file())
+    else:  # only a name not listed can be unlisted; a symlink's target is asked, as is_file does
+        files = (
+            name
+            for name in listing.names - listed
+            if name in listing.files or (name in listing.links and (raw_dir / name).is_file())
+        )
     unlisted = sorted(
-        p
-        for p in raw_dir.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.name not in listed
+        raw_dir / name for name in files if not name.startswith(".") and name not in listed
     )
     for p in unlisted:
         if p.suffix.lower() not in SUPPORTED_SUFFIXES:
