@@ -885,7 +885,7 @@ class SketchStore:
             self._write("doc-offset", np.asarray(offsets, dtype=np.int64))
 
     def close(self) -> None:
-        """Close the files and write the store's description (again: no harm)."""
+        """Close the files and write what ``open`` reads back (the arrays, the ids)."""
         for handle in self.handles.values():
             handle.close()
         arrays = {name: [self.dtypes[name].str, self.widths[name]] for name in self.dtypes}

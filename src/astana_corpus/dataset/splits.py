@@ -178,14 +178,16 @@ def compute_splits_file(
     with tempfile.TemporaryDirectory(prefix="astana-near-duplicates-") as tmp:
         store = SketchStore(Path(tmp), settings.bands)
         sketch_file(path, store, settings, workers=workers)
+        store.close()
         return group_file(path, store, config)
 
 
 def sketch_file(
     path: Path, store: SketchStore, settings: Settings, *, workers: int | None = None
 ) -> None:
-    """Sketch every document of a documents file into ``store`` (closed after), with
-    their byte offsets: ``workers`` processes each read a byte range of lines."""
+    """Sketch every document of a documents file into ``store``, with their byte
+    offsets: ``workers`` processes each read a byte range of lines. The caller closes
+    the store."""
     ranges = line_ranges(path, RANGE_BYTES)
     sketched = ordered_map(
         partial(sketch_documents, path, settings),
@@ -195,7 +197,6 @@ def sketch_file(
     )
     for ids, starts, sketch in sketched:
         store.add(sketch, ids, starts)
-    store.close()
 
 
 def group_file(path: Path, store: SketchStore, config: SplitConfig = SplitConfig()) -> SplitResult:
@@ -261,10 +262,11 @@ def split_result(root: Path, config: SplitConfig, *, workers: int | None = None)
     """``compute_splits_file`` of the documents file, from the kept sketches when they
     are current, else sketched over ``workers`` processes and kept for the next command."""
     settings = config.near_duplicate_settings()
-    if stored_sketches(root, settings) is None:
-        with new_sketches(root, settings) as store:
-            sketch_file(root / DOCUMENTS_FILE, store, settings, workers=workers)
-    store = SketchStore.open(root / SKETCHES_DIR)
+    store = stored_sketches(root, settings)
+    if store is None:
+        with new_sketches(root, settings) as fresh:
+            sketch_file(root / DOCUMENTS_FILE, fresh, settings, workers=workers)
+        store = SketchStore.open(root / SKETCHES_DIR)  # where new_sketches moved it
     return group_file(root / DOCUMENTS_FILE, store, config)
 
 
