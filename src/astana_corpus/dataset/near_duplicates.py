@@ -51,6 +51,7 @@ candidate documents only, from ``text_of``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import tempfile
@@ -757,11 +758,8 @@ def distinct_counts(hashes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     import numpy as np
 
     bounds = offsets.astype(np.int64).tolist()
-    out = np.zeros(len(bounds) - 1, dtype=np.int64)
-    for d in range(len(out)):
-        ordered = np.sort(hashes[bounds[d] : bounds[d + 1]])
-        out[d] = np.count_nonzero(ordered[1:] != ordered[:-1]) + (len(ordered) > 0)
-    return out
+    sizes = (len(sorted_unique(hashes[lo:hi])) for lo, hi in itertools.pairwise(bounds))
+    return np.fromiter(sizes, dtype=np.int64, count=len(bounds) - 1)
 
 
 # ---------------------------------------------------------------- grouping
@@ -982,9 +980,10 @@ def _screen(
         return codes
     a, b = index_of_rank[codes // n], index_of_rank[codes % n]
     size = store.load("doc-size")
-    small = np.minimum(size[a], size[b]).astype(np.float64)
+    size_a, size_b = size[a], size[b]
+    small = np.minimum(size_a, size_b).astype(np.float64)
     inside = settings.containment * small
-    floor = inside / (small + np.maximum(size[a], size[b]) - inside)
+    floor = inside / (small + np.maximum(size_a, size_b) - inside)
     floor = np.minimum(floor, settings.jaccard) - SCREEN_MARGIN
     kept: np.ndarray = codes[estimated_jaccard(store.mapped("doc-sig"), a, b) >= floor]
     return kept
