@@ -53,6 +53,18 @@ def _square_all(batch):
     return [x * x for x in batch]
 
 
+def _frozen(batch):
+    import gc
+
+    return [gc.get_freeze_count()]
+
+
+def test_pool_workers_leave_what_they_inherited_out_of_garbage_collection():
+    # A forked worker's collections would otherwise walk (and so copy) the parent's pages.
+    counts = [c for batch in ordered_map(_frozen, batched(range(8), 1), workers=2) for c in batch]
+    assert min(counts) > 0
+
+
 @pytest.fixture()
 def project(tmp_path):
     return copy_project(tmp_path)

@@ -12,6 +12,7 @@ schema) and a worker initialiser can set per-process state once.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -140,5 +141,10 @@ def _start_worker(initializer: Callable[..., Any] | None, initargs: tuple[Any, .
     SIGTERM (the parent's handler, inherited through fork, would print a traceback)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # What the parent had when this process was forked is left out of this process's
+    # garbage collections: a collection writes to the header of every object it walks,
+    # so walking the inherited ones would copy their pages into this process (memory
+    # that counts once per worker). They are still freed by reference counting.
+    gc.freeze()
     if initializer is not None:
         initializer(*initargs)
