@@ -50,3 +50,14 @@ def test_fast_view_equals_folding_each_character(text):
     view = normalize_with_map(text)
     assert normalize(text) == view.text == "".join(chars)
     assert list(view.index_map) == index_map
+
+
+# Only letters the replacement path folds (and letters nothing folds): no text drawn from
+# it goes to the table.
+EVERYDAY = st.text(alphabet="أإآاىيةهؤئوبسلمن abc،.", max_size=60)
+
+
+@given(EVERYDAY)
+def test_the_everyday_letters_fold_as_the_table_folds_them(text):
+    assert normalize(text) == "".join(fold_char(c) for c in text)
+    assert normalize_with_map(text).text == normalize(text)
