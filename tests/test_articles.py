@@ -228,6 +228,19 @@ def test_truncated_teaser_is_dropped_full_paragraph_kept():
     ]
 
 
+@pytest.mark.parametrize("end", ["…", "...", "..", "… ", "..\u00a0", "…\u2003"])
+def test_a_teaser_ends_in_dots_or_an_ellipsis_then_any_white_space(end):
+    full = ARTICLE[1]
+    teaser = full[:60] + end
+    assert reasons([ARTICLE[0], teaser, full]) == [None, "truncated_teaser", None]
+
+
+def test_one_dot_or_a_dot_before_a_letter_is_no_teaser_end():
+    full = ARTICLE[1]
+    assert reasons([ARTICLE[0], full[:60] + ".", full]) == [None] * 3
+    assert reasons([ARTICLE[0], full[:60] + "…" + full[60:62], full]) == [None] * 3
+
+
 def test_short_ellipsis_line_is_not_a_teaser():
     assert reasons([*ARTICLE, "وماذا بعد..."]) == [None] * 5
 

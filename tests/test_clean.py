@@ -152,6 +152,19 @@ def test_comment_area_is_dropped(line):
     dropped_alone(line, "comment_area")
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ملاحظة: لن يتم نشر عنوان بريدك الإلكتروني.",
+        "شكراً لمشاركتك، لن يتم  نشر بريدك مع التعليق",
+        "يرجى ملء النموذج، الحقول الإلزامية مشار إليها بنجمة",
+        "أرسل رأيك * الحقول المطلوبة عليها علامة",
+    ],
+)
+def test_comment_form_notices_are_dropped_wherever_they_stand_in_the_line(line):
+    dropped_alone(line, "comment_form")
+
+
 def test_sentences_about_comments_and_discussion_are_kept():
     kept(
         [
