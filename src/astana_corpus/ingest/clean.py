@@ -68,11 +68,6 @@ class FurniturePattern:
     # pattern for several phrases, is tried at every position: ~4x slower on a body line).
     anywhere: tuple[re.Pattern[str], ...] = ()
 
-    def matches(self, view: str) -> bool:
-        return self.pattern.search(view) is not None or any(
-            phrase.search(view) is not None for phrase in self.anywhere
-        )
-
 
 def _p(regex: str) -> re.Pattern[str]:
     return re.compile(regex)
@@ -627,7 +622,9 @@ def is_headline_ticker(text: str) -> bool:
 def match_furniture(view: str) -> FurniturePattern | None:
     """The furniture pattern that the matching view of a line matches, if any."""
     for rule in FURNITURE_PATTERNS:
-        if rule.matches(view):
+        if rule.pattern.search(view) or (
+            rule.anywhere and any(phrase.search(view) for phrase in rule.anywhere)
+        ):
             return rule
     if is_labelled_date_line(view):
         return LABELLED_DATELINE
