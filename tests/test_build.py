@@ -9,7 +9,7 @@ import pytest
 
 from astana_corpus.core.errors import ValidationError
 from astana_corpus.core.schema import read_schema
-from astana_corpus.dataset.rows import CONFIGS
+from astana_corpus.dataset.rows import CONFIGS, arrow_layouts
 from astana_corpus.pipeline import build
 from tests.conftest import ROOT
 
@@ -183,7 +183,7 @@ def test_class_labels_encoded_in_every_nested_position(tmp_path):
     }
     gold = GoldDocument.from_dict(record)
     out = tmp_path / "out"
-    writer = DatasetWriter(out, SCHEMA)
+    writer = DatasetWriter(out, arrow_layouts(SCHEMA))
     writer.add(gold, paragraph_views(gold), split="train", provenance={})
     write_text(out / "README.md", front_matter(SCHEMA, writer.close()))
     row = load_dataset(str(out), "documents")["train"][0]
@@ -242,6 +242,7 @@ def test_encoder_agrees_with_datasets_where_datasets_is_right(config):
     from astana_corpus.dataset.rows import (
         document_row,
         features,
+        label_spec,
         paragraph_row,
         paragraph_views,
         token_row,
@@ -249,7 +250,7 @@ def test_encoder_agrees_with_datasets_where_datasets_is_right(config):
     from astana_corpus.dataset.writer import make_encoder
 
     feats = features(SCHEMA)[config]
-    encode = make_encoder(feats)
+    encode = make_encoder(label_spec(feats))
     checked = 0
     for record in read_gold(ROOT / "annotations/gold.jsonl"):
         views = [v for v in paragraph_views(record) if v.events and v.entities]

@@ -4,6 +4,8 @@ in-memory runner, and the fast paths equal to their definitions."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given
@@ -18,7 +20,7 @@ from astana_corpus.core.parallel import batched, ordered_map
 from astana_corpus.core.paths import BUILD_STATS_FILE, DOCUMENTS_FILE, GOLD_FILE
 from astana_corpus.core.schema import read_schema
 from astana_corpus.dataset import stage
-from astana_corpus.dataset.rows import features
+from astana_corpus.dataset.rows import arrow_layouts, features
 from astana_corpus.dataset.splits import compute_splits, read_committed, read_config
 from astana_corpus.dataset.validate import validate
 from astana_corpus.ingest import documents as documents_module
@@ -86,6 +88,56 @@ def test_a_pool_of_two_builds_the_same_bytes_as_one_process(project, monkeypatch
     stats = json.loads((project / BUILD_STATS_FILE).read_text(encoding="utf-8"))
     assert stats["validate+rows"]["written"] == len(read_gold(project / GOLD_FILE))
     assert stats["validate+rows"]["not_written"] == {}
+
+
+_DATASETS_NOT_LOADED = """
+import sys
+from pathlib import Path
+from astana_corpus import pipeline
+from astana_corpus.dataset import writer
+from astana_corpus.ingest import documents
+
+seen = []
+
+def gold_batch(lines):
+    batch = pipeline.gold_batch.__wrapped__(lines)
+    batch.loaded = "datasets" in sys.modules
+    return batch
+
+def add_tables(self, tables):
+    seen.append("datasets" in sys.modules)
+    return add_tables.__wrapped__(self, tables)
+
+gold_batch.__wrapped__ = pipeline.gold_batch
+add_tables.__wrapped__ = writer.DatasetWriter.add_tables
+pipeline.gold_batch = gold_batch
+writer.DatasetWriter.add_tables = add_tables
+pipeline.BATCH_LINES = 1
+documents.INGEST_BATCH = 1
+batches = []
+real_batches = pipeline._batches
+def _batches(fn, *args):
+    for batch in real_batches(fn, *args):
+        batches.append(getattr(batch, "loaded", None))
+        yield batch
+pipeline._batches = _batches
+pipeline.build(Path(sys.argv[1]), workers=2)
+print(sum(seen), len(seen), batches.count(True), batches.count(False))
+"""
+
+
+def test_the_gold_pass_never_loads_datasets(project):
+    # datasets (with pandas and the hub client) is ~70 MB that the build's parent and
+    # every worker it forks would hold: only a child computes the Arrow layouts.
+    out = subprocess.run(
+        [sys.executable, "-c", _DATASETS_NOT_LOADED, str(project)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    in_parent, calls, in_workers, not_in_workers = map(int, out.stdout.split())
+    assert calls > 0 and not_in_workers > 0
+    assert (in_parent, in_workers) == (0, 0)
 
 
 def test_streamed_report_equals_the_in_memory_runner(project):
@@ -192,8 +244,8 @@ def test_file_does_not_depend_on_batching_with_nulls(tmp_path):
 
     from astana_corpus.dataset import writer
 
-    feats = features(read_schema(ROOT))["paragraphs"]
-    schema = feats.arrow_schema
+    layout = arrow_layouts(read_schema(ROOT))["paragraphs"]
+    schema = layout.schema
     rows = [
         {
             "id": f"d-p{i:03d}",
@@ -215,7 +267,7 @@ def test_file_does_not_depend_on_batching_with_nulls(tmp_path):
         }
         for i in range(23)
     ]
-    out = writer._Writer(tmp_path / "a.parquet", feats, 5)
+    out = writer._Writer(tmp_path / "a.parquet", layout, 5)
     for lo, hi in [(0, 1), (1, 7), (7, 8), (8, 16), (16, 23)]:  # cuts inside groups
         out.add_table(pa.Table.from_pylist(rows[lo:hi], schema=schema))
     out.close()

@@ -118,6 +118,7 @@ from astana_corpus.dataset.figures import (
 )
 from astana_corpus.dataset.folder import LabelNames, paragraph_tokens, read_dataset_split
 from astana_corpus.dataset.near_duplicates import Settings, Sketch, pairwise_similarity
+from astana_corpus.dataset.rows import arrow_layouts
 from astana_corpus.dataset.shards import list_shards, run_local, run_ray
 from astana_corpus.dataset.splits import (
     SPLIT_NAMES,
@@ -391,7 +392,7 @@ def check(
     ingest_stats = ensure_documents(root, progress=progress, workers=n_workers)
     clock.lap("ingest", **ingest_stats)
     docs_path, gold_path = root / DOCUMENTS_FILE, root / GOLD_FILE
-    context = StageContext(schema, docs_path, gold_path, writer is not None)
+    context = StageContext(schema, docs_path, gold_path, writer.layouts if writer else None)
     corpus = CorpusChecks()
     offsets: dict[str, int] = {}
     for keys in _batches(documents_batch, iter_raw_lines(docs_path), context, n_workers):
@@ -562,7 +563,9 @@ def _build(
     staging = staging_folder(out_dir)
     still_open: list[DatasetWriter] = []
     try:
-        writer = DatasetWriter(staging, schema)
+        # In a child: computing the layouts imports datasets, which this process and the
+        # workers it forks then never hold.
+        writer = DatasetWriter(staging, in_child(arrow_layouts, schema))
         still_open.append(writer)
         checked = check(root, progress=progress, workers=workers, writer=writer)
         started = time.perf_counter()

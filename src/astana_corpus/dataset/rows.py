@@ -86,6 +86,47 @@ def features(schema: Schema) -> dict[str, Any]:
     }
 
 
+# Where a config's rows hold ClassLabels, as plain data (no datasets classes, so it crosses
+# processes and needs no import of datasets to use): ("label", ids) for one label,
+# ("labels", ids) for a list of labels, ("list", part), ("struct", keys, ((key, part), ...));
+# None where nothing is encoded. ids maps each name to its ClassLabel id.
+LabelSpec = tuple[Any, ...] | None
+
+
+@dataclass(frozen=True)
+class ArrowLayout:
+    """What writing one config's rows needs: the Arrow schema (HF features in its
+    metadata, as ``Features.arrow_schema`` gives it) and where its ClassLabels are."""
+
+    schema: Any  # pyarrow.Schema
+    labels: LabelSpec
+
+
+def label_spec(feature: Any) -> LabelSpec:
+    """The ``LabelSpec`` of an HF feature."""
+    from datasets import ClassLabel, List
+
+    if isinstance(feature, ClassLabel):
+        return ("label", {name: i for i, name in enumerate(feature.names)})
+    if isinstance(feature, List):
+        if isinstance(feature.feature, ClassLabel):
+            return ("labels", {name: i for i, name in enumerate(feature.feature.names)})
+        inner = label_spec(feature.feature)
+        return None if inner is None else ("list", inner)
+    if isinstance(feature, dict):
+        parts = tuple((k, part) for k, sub in feature.items() if (part := label_spec(sub)))
+        return ("struct", tuple(feature), parts) if parts else None
+    return None
+
+
+def arrow_layouts(schema: Schema) -> dict[str, ArrowLayout]:
+    """The ``ArrowLayout`` of every config. It imports datasets (~70 MB with pandas and
+    the hub client): the build calls it in a child process, so neither the build nor the
+    workers it forks hold that memory."""
+    feats = features(schema)
+    return {c: ArrowLayout(feats[c].arrow_schema, label_spec(feats[c])) for c in CONFIGS}
+
+
 @dataclass(frozen=True)
 class ParagraphView:
     """One paragraph of a gold record with its entities in paragraph offsets, its tokens

@@ -25,8 +25,8 @@ from astana_corpus.core.schema import Schema
 from astana_corpus.dataset.rows import (
     CONFIGS,
     PROVENANCE_FIELDS,
+    ArrowLayout,
     document_row,
-    features,
     paragraph_row,
     paragraph_views,
     token_row,
@@ -90,7 +90,9 @@ class StageContext:
     schema: Schema
     documents_path: Path
     gold_path: Path
-    write: bool = False  # encode rows for the writer
+    # The writer's layouts (``rows.arrow_layouts``): rows are encoded for it. None:
+    # validation only.
+    layouts: Mapping[str, ArrowLayout] | None = None
     # The gold pass: the cleaned documents by id, read at their byte offsets in the
     # documents file (a record's text, paragraphs and provenance; None: not checked,
     # nothing written) and each one's split (committed lists).
@@ -100,7 +102,7 @@ class StageContext:
 
 _context: StageContext | None = None
 _encoders: dict[str, Any] = {}
-_features: dict[str, Any] = {}
+_schemas: dict[str, Any] = {}  # pyarrow.Schema by config
 
 
 def init_stage(context: StageContext) -> None:
@@ -108,10 +110,10 @@ def init_stage(context: StageContext) -> None:
     global _context
     _context = context
     _encoders.clear()
-    _features.clear()
-    if context.write:
-        _features.update(features(context.schema))
-        _encoders.update({c: make_encoder(_features[c]) for c in CONFIGS})
+    _schemas.clear()
+    if context.layouts is not None:
+        _schemas.update({c: context.layouts[c].schema for c in CONFIGS})
+        _encoders.update({c: make_encoder(context.layouts[c].labels) for c in CONFIGS})
 
 
 def _ctx() -> StageContext:
@@ -143,7 +145,7 @@ def gold_batch(lines: Sequence[Line]) -> GoldBatch:
         if result.split is not None:
             for config, config_rows in zip(CONFIGS, record_rows, strict=True):
                 rows.setdefault((config, result.split), []).extend(config_rows)
-    return GoldBatch(results, {k: rows_table(_features[k[0]], r) for k, r in rows.items()})
+    return GoldBatch(results, {k: rows_table(_schemas[k[0]], r) for k, r in rows.items()})
 
 
 def record_result(
@@ -173,7 +175,7 @@ def record_result(
         if doc.text != record.text or spans != [(p.start, p.end) for p in record.paragraphs]:
             result.document = "drifted"
     split = ctx.split_of.get(record.id)
-    if not ctx.write:
+    if ctx.layouts is None:
         result.not_written = "validation only"
     elif any(i.severity == ERROR for i in issues):
         result.not_written = "record errors"  # never written (the build fails)

@@ -31,6 +31,8 @@ from astana_corpus.core.schema import Schema
 from astana_corpus.dataset.rows import (
     CONFIGS,
     DEFAULT_CONFIG,
+    ArrowLayout,
+    LabelSpec,
     ParagraphView,
     document_row,
     features,
@@ -49,48 +51,44 @@ DOCUMENT_ROW_GROUP = 256
 Encoder = Callable[[Any], Any]
 
 
-def make_encoder(feature: Any) -> Encoder:
+def make_encoder(spec: LabelSpec) -> Encoder:
     """A function that encodes a row for Arrow: ClassLabel names → ids, built once per
-    feature (a dict lookup per label; parts without a ClassLabel are passed through).
+    config from its ``LabelSpec`` (a dict lookup per label; parts without a ClassLabel
+    are passed through).
 
     Not ``Features.encode_example``: for a list of structs it decides from the
     first element whether nested ClassLabels need encoding, so a document whose
     first paragraph has no events kept label *names* in later paragraphs.
     """
-    from datasets import ClassLabel, List
 
-    def build(f: Any) -> Encoder | None:
-        if isinstance(f, ClassLabel):
-            ids = {name: i for i, name in enumerate(f.names)}
+    def build(spec: LabelSpec) -> Encoder:
+        assert spec is not None
+        kind = spec[0]
+        if kind == "label":
+            ids = spec[1]
             return lambda v: ids[v] if isinstance(v, str) else v
-        if isinstance(f, List):
-            if isinstance(f.feature, ClassLabel):  # a list of labels: one comprehension
-                names = {name: i for i, name in enumerate(f.feature.names)}
-                return lambda v: (
-                    None if v is None else [names[x] if isinstance(x, str) else x for x in v]
-                )
-            inner = build(f.feature)
-            if inner is None:
-                return None
+        if kind == "labels":  # a list of labels: one comprehension
+            names = spec[1]
+            return lambda v: (
+                None if v is None else [names[x] if isinstance(x, str) else x for x in v]
+            )
+        if kind == "list":
+            inner = build(spec[1])
             return lambda v: None if v is None else [inner(x) for x in v]
-        if isinstance(f, dict):
-            keys = tuple(f)
-            parts = [(k, part) for k, sub in f.items() if (part := build(sub)) is not None]
-            if not parts:
+        keys = spec[1]
+        parts = [(k, build(part)) for k, part in spec[2]]
+
+        def encode(v: Any) -> Any:
+            if v is None:
                 return None
+            out = {k: v.get(k) for k in keys}
+            for k, part in parts:  # only the fields that hold a ClassLabel
+                out[k] = part(out[k])
+            return out
 
-            def encode(v: Any) -> Any:
-                if v is None:
-                    return None
-                out = {k: v.get(k) for k in keys}
-                for k, part in parts:  # only the fields that hold a ClassLabel
-                    out[k] = part(out[k])
-                return out
+        return encode
 
-            return encode
-        return None
-
-    return build(feature) or (lambda v: v)
+    return (lambda v: v) if spec is None else build(spec)
 
 
 class _Writer:
@@ -98,14 +96,13 @@ class _Writer:
     shorter) from Arrow tables of any length: the file's bytes do not depend on how the
     rows were batched (tests/test_build.py checks it)."""
 
-    def __init__(self, path: Path, feats: Any, group_rows: int):
+    def __init__(self, path: Path, layout: ArrowLayout, group_rows: int):
         import pyarrow.parquet as pq
 
         path.parent.mkdir(parents=True, exist_ok=True)
         self.group_rows = group_rows
-        self.features = feats
-        self.encode = make_encoder(feats)
-        self.schema = feats.arrow_schema
+        self.encode = make_encoder(layout.labels)
+        self.schema = layout.schema
         self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
         self.pending: list[Any] = []  # pyarrow Tables not yet written
         self.pending_rows = 0
@@ -145,12 +142,12 @@ class _Writer:
         self.writer.close()
 
 
-def rows_table(feats: Any, rows: Sequence[dict[str, Any]]) -> Any:
-    """Encoded rows of one config as a pyarrow Table (built where the rows are made: in a
-    worker process, so the parent only appends tables)."""
+def rows_table(schema: Any, rows: Sequence[dict[str, Any]]) -> Any:
+    """Encoded rows of one config as a pyarrow Table of ``schema`` (built where the rows
+    are made: in a worker process, so the parent only appends tables)."""
     import pyarrow as pa
 
-    return pa.Table.from_pylist(list(rows), schema=feats.arrow_schema)
+    return pa.Table.from_pylist(list(rows), schema=schema)
 
 
 @dataclass
@@ -167,15 +164,16 @@ class WriteSummary:
 
 
 class DatasetWriter:
-    """Writes the rows of each gold record to ``staging/data/<config>/<split>.parquet``."""
+    """Writes the rows of each gold record to ``staging/data/<config>/<split>.parquet``
+    (``layouts``: ``rows.arrow_layouts`` of the schema)."""
 
-    def __init__(self, staging: Path, schema: Schema):
+    def __init__(self, staging: Path, layouts: Mapping[str, ArrowLayout]):
         self.staging = staging
-        feats = features(schema)
+        self.layouts = layouts
         self.writers = {
             (c, s): _Writer(
                 staging / "data" / c / f"{s}.parquet",
-                feats[c],
+                layouts[c],
                 DOCUMENT_ROW_GROUP if c == "documents" else ROW_GROUP,
             )
             for c in CONFIGS
@@ -203,9 +201,7 @@ class DatasetWriter:
             "paragraphs": paragraphs,
             "tokens": [w[("tokens", split)].encoded(token_row(record, v)) for v in views],
         }
-        self.add_tables(
-            {(c, split): rows_table(w[(c, split)].features, r) for c, r in rows.items()}
-        )
+        self.add_tables({(c, split): rows_table(w[(c, split)].schema, r) for c, r in rows.items()})
         self.count(
             split,
             entity_labels=[e.label for e in record.entities],
