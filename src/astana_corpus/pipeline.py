@@ -117,7 +117,12 @@ from astana_corpus.dataset.figures import (
     write_figures,
 )
 from astana_corpus.dataset.folder import LabelNames, paragraph_tokens, read_dataset_split
-from astana_corpus.dataset.near_duplicates import Settings, Sketch, pairwise_similarity
+from astana_corpus.dataset.near_duplicates import (
+    NearDuplicate,
+    Settings,
+    Sketch,
+    pairwise_similarity,
+)
 from astana_corpus.dataset.rows import arrow_layouts
 from astana_corpus.dataset.shards import list_shards, run_local, run_ray
 from astana_corpus.dataset.splits import (
@@ -355,7 +360,6 @@ class Checked:
     documents: DocumentStore
     ingest: dict[str, Any]
     split_lists: dict[str, list[str]]
-    split_result: SplitResult
     report: Report
     rounds: list[str] = field(default_factory=list)
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -406,11 +410,11 @@ def check(
     # Grouping and E020 run in a child process: the memory they take (signatures, band
     # keys, paragraph fingerprints, allocator arenas) is not left in this process for the
     # gold pass's workers to fork.
-    computed, lists, problems, contamination = in_child(
+    groups, near_duplicates, lists, problems, contamination = in_child(
         _splits_check, root, documents, corpus.document_ids, n_workers
     )
     split_of = {i: name for name, ids in lists.items() for i in ids}
-    clock.lap("splits", groups=len(set(computed.groups.values())))
+    clock.lap("splits", groups=groups)
 
     rounds: set[str] = set()
     written = 0
@@ -461,13 +465,12 @@ def check(
     )
     if not corpus.gold_ids:
         raise error("A315", path=gold_path)
-    report = corpus.report(lists, computed.near_duplicates, problems, contamination)
+    report = corpus.report(lists, near_duplicates, problems, contamination)
     return Checked(
         schema=schema,
         documents=documents,
         ingest=ingest_stats,
         split_lists=lists,
-        split_result=computed,
         report=report,
         rounds=sorted(rounds),
         stages=clock.stages,
@@ -476,10 +479,12 @@ def check(
 
 def _splits_check(
     root: Path, documents: DocumentStore, ids: Sequence[str], workers: int
-) -> tuple[SplitResult, dict[str, list[str]], list[str], list[Issue]]:
-    """The splits computed from the documents file (streamed, over ``workers``), the
-    committed lists, the differences, and the paragraphs shared across splits (E020):
-    every corpus-level check over texts."""
+) -> tuple[int, list[NearDuplicate], dict[str, list[str]], list[str], list[Issue]]:
+    """The splits computed from the documents file (streamed, over ``workers``): their
+    number of groups and their near-duplicate pairs; the committed lists, the differences,
+    and the paragraphs shared across splits (E020): every corpus-level check over texts.
+    Only what the report needs goes back to the parent, not the computed assignment and
+    groups (two dicts over every document, which the gold pass's workers would map)."""
     texts = DocumentTexts(documents)
     computed = split_result(root, read_config(root), workers=workers)
     try:
@@ -492,7 +497,8 @@ def _splits_check(
         min_chars=computed.config.min_paragraph_chars,
         max_documents=computed.config.max_paragraph_documents,
     )
-    return computed, lists, problems, contamination
+    groups = len(set(computed.groups.values()))
+    return groups, computed.near_duplicates, lists, problems, contamination
 
 
 def _batches(
