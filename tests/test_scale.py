@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from astana_corpus import pipeline
-from astana_corpus.core import arabic
+from astana_corpus.core import arabic, parallel
 from astana_corpus.core.errors import AstanaError
 from astana_corpus.core.gold import read_gold
 from astana_corpus.core.io import iter_raw_lines
@@ -65,6 +65,46 @@ def test_pool_workers_leave_what_they_inherited_out_of_garbage_collection():
     # A forked worker's collections would otherwise walk (and so copy) the parent's pages.
     counts = [c for batch in ordered_map(_frozen, batched(range(8), 1), workers=2) for c in batch]
     assert min(counts) > 0
+
+
+_FREED_HEAP = """
+import sys
+from astana_corpus.core.parallel import release_free_heap
+
+def rss_kb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
+
+held = [bytes(4000) for _ in range(50_000)]  # ~200 MB from malloc (too big for pymalloc)
+kept = held[::50]  # every 50th block stays: the heap's top cannot shrink on its own
+del held
+before = rss_kb()
+if sys.argv[1] == "release":
+    release_free_heap()
+print(before - rss_kb())
+"""
+
+
+def _freed_kb(how: str) -> int:
+    command = [sys.executable, "-c", _FREED_HEAP, how]
+    return int(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
+def test_the_free_heap_goes_back_to_the_system_before_a_pool_forks():
+    # What a forked worker inherits (and counts in its RSS) is the parent's mapped heap:
+    # the free pages of a fragmented heap are returned first (ordered_map does so).
+    assert _freed_kb("keep") < 20_000
+    assert _freed_kb("release") > 150_000
+
+
+def test_a_pool_releases_the_free_heap_before_it_forks(monkeypatch):
+    calls = []
+    monkeypatch.setattr(parallel, "release_free_heap", lambda: calls.append(1))
+    list(ordered_map(_square_all, batched(range(8), 1), workers=2))
+    assert calls == [1]
+    list(ordered_map(_square_all, batched(range(8), 1), workers=1))  # no pool, no fork
+    assert calls == [1]
 
 
 @pytest.fixture()
