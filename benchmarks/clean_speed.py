@@ -38,6 +38,8 @@ def main() -> int:
             sketch_of_documents(settings, batch)
     sketching = time.process_time() - started
     paragraphs = sum(len(d.paragraphs) for batch in docs for d in batch)
+    if not paragraphs:
+        raise SystemExit(f"no paragraphs in the first {args.docs} documents of {args.project}")
     print(f"{len(metas)} documents, {paragraphs} paragraphs (process time)")
     print(f"cleaning  {cleaning:6.2f} s  {1e6 * cleaning / paragraphs:6.1f} us a paragraph")
     print(f"sketching {sketching:6.2f} s  {1e6 * sketching / paragraphs:6.1f} us a paragraph")

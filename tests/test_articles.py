@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from astana_corpus.cli import main
 from astana_corpus.core.errors import AstanaError, ConfigError, InputFormatError
 from astana_corpus.core.io import sha256_bytes
+from astana_corpus.ingest import clean
 from astana_corpus.ingest.clean import (
     classify_blocks,
     clean_document,
@@ -239,6 +240,13 @@ def test_one_dot_or_a_dot_before_a_letter_is_no_teaser_end():
     full = ARTICLE[1]
     assert reasons([ARTICLE[0], full[:60] + ".", full]) == [None] * 3
     assert reasons([ARTICLE[0], full[:60] + "…" + full[60:62], full]) == [None] * 3
+    assert reasons([ARTICLE[0], full[:60] + ".." + full[60:62], full]) == [None] * 3
+
+
+@given(st.text(alphabet=".…ab \n\t\x1c\x85\xa0\u2003\u2028\u3000\u200b\ufeff", max_size=8))
+def test_the_teaser_end_check_is_the_regex_it_replaces(text):
+    # Blocks reach it stripped; on any string it must still be _TEASER_END.search.
+    assert clean._teaser_end(text) == bool(clean._TEASER_END.search(text))
 
 
 def test_short_ellipsis_line_is_not_a_teaser():

@@ -52,6 +52,21 @@ def test_fast_view_equals_folding_each_character(text):
     assert list(view.index_map) == index_map
 
 
+def test_every_pair_of_table_characters_folds_as_the_table_folds_it():
+    # The replacement path and the table, on each folded or deleted character next to
+    # each other one and to each fold's result (a result that were itself folded would
+    # make the order of the replacements matter).
+    from astana_corpus.core import arabic
+
+    table = arabic._FOLD_TABLE
+    chars = sorted({chr(c) for c in table} | {v for v in table.values() if v})
+    for first in chars:
+        for second in chars:
+            pair = first + second + "ب"
+            assert arabic._fold(pair) == pair.translate(table), pair
+    assert not {folded for _, folded in arabic._COMMON_FOLDS} & {chr(c) for c in table}
+
+
 # Only letters the replacement path folds (and letters nothing folds): no text drawn from
 # it goes to the table.
 EVERYDAY = st.text(alphabet="أإآاىيةهؤئوبسلمن abc،.", max_size=60)

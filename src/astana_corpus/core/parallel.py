@@ -28,14 +28,16 @@ R = TypeVar("R")
 # Below this many batches a pool costs more (fork, pickling) than it saves.
 POOL_MIN_BATCHES = 4
 # Batches queued ahead of the slowest worker: bounds memory held in flight (finished
-# results wait in the parent, as Arrow tables, until their turn). 2 rather than 4: 36 MB
-# less peak RSS of the tree at 100k paragraphs and no slower, one run each (README).
+# results wait in the parent, as Arrow tables, until their turn). 2 rather than 4: peak
+# RSS of the tree at 100k paragraphs 847 -> 804 MB, one run each of
+# benchmarks/build_memory.py (README, Performance).
 PREFETCH = 2
 # Batches a worker runs before a fresh one replaces it: what a worker accumulates (spaCy's
 # StringStore and tokenizer cache grow with every new word: ~850 MB per worker was seen
 # midway through the 1M-paragraph benchmark) is bounded by this many batches, not the corpus.
-# 50 rather than 100: the same build time at 1M paragraphs, peak PSS of the tree 880 MB
-# instead of 1,005 MB; 25 since the forks copy less (README, Performance).
+# 100 -> 50 gave the same build time at 1M paragraphs and peak PSS 880 instead of
+# 1,005 MB; 50 -> 25 came with the heap release below, together 1,101 -> 1,036 MB peak
+# RSS at 1M (one run; README, Performance).
 RECYCLE_AFTER = 25
 
 
@@ -93,8 +95,8 @@ def ordered_map(
 
 
 def release_free_heap() -> None:
-    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; nothing
-    elsewhere), so that processes forked next neither map nor count them."""
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; a no-op
+    without glibc), so that processes forked next neither map nor count them."""
     global _malloc_trim
     if _malloc_trim is None:
         try:

@@ -61,22 +61,23 @@ def make_encoder(spec: LabelSpec) -> Encoder:
     first paragraph has no events kept label *names* in later paragraphs.
     """
 
-    def build(spec: LabelSpec) -> Encoder:
-        assert spec is not None
-        kind = spec[0]
+    def build(part: tuple[Any, ...]) -> Encoder:
+        kind = part[0]
         if kind == "label":
-            ids = spec[1]
+            ids = part[1]
             return lambda v: ids[v] if isinstance(v, str) else v
         if kind == "labels":  # a list of labels: one comprehension
-            names = spec[1]
+            names = part[1]
             return lambda v: (
                 None if v is None else [names[x] if isinstance(x, str) else x for x in v]
             )
         if kind == "list":
-            inner = build(spec[1])
+            inner = build(part[1])
             return lambda v: None if v is None else [inner(x) for x in v]
-        keys = spec[1]
-        parts = [(k, build(part)) for k, part in spec[2]]
+        if kind != "struct":
+            raise ValueError(f"not a LabelSpec kind: {kind!r}")
+        keys = part[1]
+        parts = [(k, build(sub)) for k, sub in part[2]]
 
         def encode(v: Any) -> Any:
             if v is None:
