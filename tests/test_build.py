@@ -183,9 +183,10 @@ def test_class_labels_encoded_in_every_nested_position(tmp_path):
     }
     gold = GoldDocument.from_dict(record)
     out = tmp_path / "out"
-    writer = DatasetWriter(out, arrow_layouts(SCHEMA))
+    layouts = arrow_layouts(SCHEMA)
+    writer = DatasetWriter(out, layouts)
     writer.add(gold, paragraph_views(gold), split="train", provenance={})
-    write_text(out / "README.md", front_matter(SCHEMA, writer.close()))
+    write_text(out / "README.md", front_matter(layouts, writer.close()))
     row = load_dataset(str(out), "documents")["train"][0]
     names = SCHEMA.event_names
     assert [[names[i] for i in p["events"]] for p in row["paragraphs"]] == [

@@ -583,7 +583,7 @@ def _build(
             raise error("A503", count=len(report.errors), first=first)
         facts = card_facts(root, checked, written)
         card = render_card((root / CARD_FILE).read_text(encoding="utf-8"), sections(facts))
-        write_text(staging / "README.md", front_matter(schema, written) + card)
+        write_text(staging / "README.md", front_matter(writer.layouts, written) + card)
         write_text(staging / LICENSE_FILE.name, (root / LICENSE_FILE).read_text(encoding="utf-8"))
         copy_figures(root, staging)
         replace_folder(staging, out_dir)

@@ -95,11 +95,13 @@ LabelSpec = tuple[Any, ...] | None
 
 @dataclass(frozen=True)
 class ArrowLayout:
-    """What writing one config's rows needs: the Arrow schema (HF features in its
-    metadata, as ``Features.arrow_schema`` gives it) and where its ClassLabels are."""
+    """What writing one config needs: the Arrow schema (HF features in its metadata, as
+    ``Features.arrow_schema`` gives it), where its ClassLabels are, and the features as the
+    README's front matter lists them (``Features._to_yaml_list``)."""
 
     schema: Any  # pyarrow.Schema
     labels: LabelSpec
+    yaml_features: list[Any]
 
 
 def label_spec(feature: Any) -> LabelSpec:
@@ -122,9 +124,12 @@ def label_spec(feature: Any) -> LabelSpec:
 def arrow_layouts(schema: Schema) -> dict[str, ArrowLayout]:
     """The ``ArrowLayout`` of every config. It imports datasets (~70 MB with pandas and
     the hub client): the build calls it in a child process, so neither the build nor the
-    workers it forks hold that memory."""
+    workers it forks ever hold that memory."""
     feats = features(schema)
-    return {c: ArrowLayout(feats[c].arrow_schema, label_spec(feats[c])) for c in CONFIGS}
+    return {
+        c: ArrowLayout(feats[c].arrow_schema, label_spec(feats[c]), feats[c]._to_yaml_list())
+        for c in CONFIGS
+    }
 
 
 @dataclass(frozen=True)

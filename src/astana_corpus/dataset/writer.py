@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from astana_corpus.core.records import GoldDocument
-from astana_corpus.core.schema import Schema
 from astana_corpus.dataset.rows import (
     CONFIGS,
     DEFAULT_CONFIG,
@@ -35,7 +34,6 @@ from astana_corpus.dataset.rows import (
     LabelSpec,
     ParagraphView,
     document_row,
-    features,
     paragraph_row,
     token_row,
 )
@@ -254,11 +252,11 @@ class DatasetWriter:
         return self.summary
 
 
-def front_matter(schema: Schema, summary: WriteSummary) -> str:
-    """README YAML: configs, features with ClassLabel names, licence, language, tasks."""
+def front_matter(layouts: Mapping[str, ArrowLayout], summary: WriteSummary) -> str:
+    """README YAML: configs, features with ClassLabel names (``layouts``:
+    ``rows.arrow_layouts``), licence, language, tasks."""
     import yaml
 
-    feats = features(schema)
     meta = {
         "pretty_name": "astana-corpus",
         "language": ["ar"],
@@ -289,7 +287,7 @@ def front_matter(schema: Schema, summary: WriteSummary) -> str:
         "dataset_info": [
             {
                 "config_name": c,
-                "features": feats[c]._to_yaml_list(),
+                "features": layouts[c].yaml_features,
                 "splits": [
                     {
                         "name": s,
