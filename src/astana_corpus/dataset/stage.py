@@ -102,7 +102,6 @@ class StageContext:
 
 _context: StageContext | None = None
 _encoders: dict[str, Any] = {}
-_schemas: dict[str, Any] = {}  # pyarrow.Schema by config
 
 
 def init_stage(context: StageContext) -> None:
@@ -110,9 +109,7 @@ def init_stage(context: StageContext) -> None:
     global _context
     _context = context
     _encoders.clear()
-    _schemas.clear()
     if context.layouts is not None:
-        _schemas.update({c: context.layouts[c].schema for c in CONFIGS})
         _encoders.update({c: make_encoder(context.layouts[c].labels) for c in CONFIGS})
 
 
@@ -145,7 +142,8 @@ def gold_batch(lines: Sequence[Line]) -> GoldBatch:
         if result.split is not None:
             for config, config_rows in zip(CONFIGS, record_rows, strict=True):
                 rows.setdefault((config, result.split), []).extend(config_rows)
-    return GoldBatch(results, {k: rows_table(_schemas[k[0]], r) for k, r in rows.items()})
+    layouts = ctx.layouts or {}  # rows are made only with layouts
+    return GoldBatch(results, {k: rows_table(layouts[k[0]].schema, r) for k, r in rows.items()})
 
 
 def record_result(
