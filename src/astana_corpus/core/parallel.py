@@ -13,6 +13,7 @@ schema) and a worker initialiser can set per-process state once.
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import itertools
 import multiprocessing
@@ -97,17 +98,17 @@ def ordered_map(
 def release_free_heap() -> None:
     """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; a no-op
     without glibc), so that processes forked next neither map nor count them."""
-    global _malloc_trim
-    if _malloc_trim is None:
-        try:
-            _malloc_trim = ctypes.CDLL(None).malloc_trim
-        except (AttributeError, OSError):  # not glibc
-            _malloc_trim = False
-    if _malloc_trim:
-        _malloc_trim(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
-_malloc_trim: Any = None
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):  # not glibc
+        return None
 
 
 def in_child(fn: Callable[..., R], *args: Any) -> R:
