@@ -70,14 +70,12 @@ def main() -> int:
     samples = poll(args.project.resolve(), sets, args.poll)
     if not samples:
         raise SystemExit("the build ended before the first sample")
-    root = samples[0][1][0][0] if samples[0][1] else None
     for what, column in (("RSS", 1), ("PSS", 2)):
         at, rows = max(samples, key=lambda s: sum(r[column] for r in s[1]))
         total_rss, total_pss = sum(r[1] for r in rows), sum(r[2] for r in rows)
         print(f"peak {what} at {at:.1f} s: RSS {total_rss} MB, PSS {total_pss} MB (MiB)")
-        for pid, rss, pss in rows:
-            role = "build" if pid == root else "child"
-            print(f"    {role:5} pid {pid}: RSS {rss} MB, PSS {pss} MB")
+        for i, (pid, rss, pss) in enumerate(rows):  # tree_pids lists the build first
+            print(f"    {'child' if i else 'build'} pid {pid}: RSS {rss} MB, PSS {pss} MB")
     print("timeline (s: RSS/PSS MB of each process, the build first)")
     last = -args.every
     for at, rows in samples:
