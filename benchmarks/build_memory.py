@@ -5,8 +5,9 @@ Runs ``astana build --quiet`` on an existing project (a copy of a synthetic one:
 ``--poll`` seconds records the VmRSS and Pss of the build and of each descendant. Prints
 the largest sum of RSS over the tree with each process's share at that moment, the
 largest sum of PSS, and a timeline. ``--set module.NAME=value`` sets a module constant in
-the build process before it starts (workers are forked, so they see it too), to compare a
-setting without editing the code.
+the build process before it starts, to compare a setting without editing the code. Only
+that process sees it: pool workers start from the template process (``core.parallel``),
+and only ``in_child`` forks of the build inherit it.
 
     .venv/bin/python benchmarks/build_memory.py PROJECT
     .venv/bin/python benchmarks/build_memory.py PROJECT --set astana_corpus.core.parallel.PREFETCH=4

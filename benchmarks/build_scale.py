@@ -11,9 +11,10 @@ same run:
 - the peak RSS of the build's whole process tree: every ``POLL`` seconds the VmRSS of
   the build process and of all its descendants (``/proc/<pid>/status``; the tree, found
   through ``/proc/<pid>/stat``, listed again every ``RESCAN`` polls) is summed, and the
-  largest sum is kept. Pages that forked workers share with their parent count once per
-  process, so the figure errs high; the PSS column sums ``Pss``
-  (``/proc/<pid>/smaps_rollup``) instead, which counts them once.
+  largest sum is kept. Pages that forked processes share (pool workers and the template
+  process they are forked from, a child and its parent) count once per process, so the
+  figure errs high; the PSS column sums ``Pss`` (``/proc/<pid>/smaps_rollup``) instead,
+  which counts them once.
 
 Times are printed as ratios to the baseline; ``scale`` is t(N)/t(smallest N) against
 N/smallest N. A build whose tree passes ``--max-rss-mb`` is stopped (the machine is
@@ -71,8 +72,7 @@ def tree_pids(root_pid: int) -> list[int]:
 def tree_memory_kb(root_pid: int, pids: list[int] | None = None) -> tuple[int, int]:
     """Sums of VmRSS and of Pss (kB) over ``root_pid`` and all its descendants (or the
     ``pids`` found by ``tree_pids`` lately). Pss divides each shared page among the
-    processes that map it, so its sum counts pages that forked workers share with their
-    parent once."""
+    processes that map it, so its sum counts pages that forked processes share once."""
     rss = pss = 0
     for pid in tree_pids(root_pid) if pids is None else pids:
         rss += _field_kb(f"/proc/{pid}/status", "VmRSS:")

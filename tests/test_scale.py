@@ -4,6 +4,7 @@ in-memory runner, and the fast paths equal to their definitions."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -65,6 +66,46 @@ def test_pool_workers_leave_what_they_inherited_out_of_garbage_collection():
     # A forked worker's collections would otherwise walk (and so copy) the parent's pages.
     counts = [c for batch in ordered_map(_frozen, batched(range(8), 1), workers=2) for c in batch]
     assert min(counts) > 0
+
+
+def _rss_kb(batch):
+    with open("/proc/self/status") as status:
+        return [next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_pool_workers_do_not_map_what_this_process_holds():
+    # Workers start from the template process, not as forks of this one: what this
+    # process has grown to hold is not in their page tables (nor counted in their RSS).
+    held = b"x" * (400 * 2**20)  # written, so resident here
+    sizes = [kb for batch in ordered_map(_rss_kb, batched(range(8), 1), workers=2) for kb in batch]
+    assert _rss_kb(None)[0] > 400 * 1024
+    assert max(sizes) < 300 * 1024
+    del held
+
+
+def _tokenizer_loaded(batch):
+    from astana_corpus.core.tokens import arabic_tokenizer
+
+    return [arabic_tokenizer.cache_info().currsize]
+
+
+def test_pool_workers_start_with_the_tokenizer_loaded(monkeypatch):
+    # The template loaded it (dataset/workers.py): a fresh worker does not spend ~1 s on it.
+    monkeypatch.setattr(parallel, "RECYCLE_AFTER", 1)
+    loaded = [n for b in ordered_map(_tokenizer_loaded, batched(range(6), 1), workers=2) for n in b]
+    assert loaded == [1] * 6
+
+
+def _squares_in_a_pool():
+    return list(ordered_map(_square_all, batched(range(12), 2), workers=2))
+
+
+def test_a_pool_in_a_child_process_forks_that_child():
+    # The template belongs to the parent: a fork of it (in_child) runs its own pools.
+    list(ordered_map(_square_all, batched(range(8), 1), workers=2))  # the template runs
+    squares = parallel.in_child(_squares_in_a_pool)
+    assert [x for batch in squares for x in batch] == [x * x for x in range(12)]
 
 
 _FREED_HEAP = """
@@ -130,7 +171,9 @@ def test_a_pool_of_two_builds_the_same_bytes_as_one_process(project, monkeypatch
     assert stats["validate+rows"]["not_written"] == {}
 
 
-_DATASETS_NOT_LOADED = """
+# A module, not a ``-c`` script: the pool's workers, started from the template process,
+# find its gold_batch by importing it.
+_DATASETS_PROBE = """
 import os
 import sys
 from pathlib import Path
@@ -138,46 +181,51 @@ from astana_corpus import pipeline
 from astana_corpus.dataset import writer
 from astana_corpus.ingest import documents
 
+real_gold_batch = pipeline.gold_batch
+real_add_tables = writer.DatasetWriter.add_tables
+real_batches = pipeline._batches
 seen = []
+batches = []
 
 def gold_batch(lines):
-    batch = pipeline.gold_batch.__wrapped__(lines)
+    batch = real_gold_batch(lines)
     batch.loaded = "datasets" in sys.modules
     batch.pid = os.getpid()
     return batch
 
 def add_tables(self, tables):
     seen.append("datasets" in sys.modules)
-    return add_tables.__wrapped__(self, tables)
+    return real_add_tables(self, tables)
 
-gold_batch.__wrapped__ = pipeline.gold_batch
-add_tables.__wrapped__ = writer.DatasetWriter.add_tables
-pipeline.gold_batch = gold_batch
-writer.DatasetWriter.add_tables = add_tables
-pipeline.BATCH_LINES = 1
-documents.INGEST_BATCH = 1
-batches = []
-real_batches = pipeline._batches
 def _batches(fn, *args):
     for batch in real_batches(fn, *args):
         if getattr(batch, "pid", None) != os.getpid():  # gold batches run in a worker
             batches.append(getattr(batch, "loaded", None))
         yield batch
-pipeline._batches = _batches
-pipeline.build(Path(sys.argv[1]), workers=2)
-after = int("datasets" in sys.modules)
-print(sum(seen), len(seen), batches.count(True), batches.count(False), after)
+
+def run(root):
+    pipeline.gold_batch = gold_batch
+    writer.DatasetWriter.add_tables = add_tables
+    pipeline.BATCH_LINES = 1
+    documents.INGEST_BATCH = 1
+    pipeline._batches = _batches
+    pipeline.build(Path(root), workers=2)
+    after = int("datasets" in sys.modules)
+    print(sum(seen), len(seen), batches.count(True), batches.count(False), after)
 """
 
 
-def test_the_build_never_loads_datasets(project):
+def test_the_build_never_loads_datasets(project, tmp_path):
     # datasets (with pandas and the hub client) is ~70 MB that the build's parent and
-    # every worker it forks would hold: only a child computes the Arrow layouts.
+    # every worker would hold: only a child computes the Arrow layouts.
+    (tmp_path / "probe_datasets.py").write_text(_DATASETS_PROBE, encoding="utf-8")
+    code = "import sys, probe_datasets; probe_datasets.run(sys.argv[1])"
     out = subprocess.run(
-        [sys.executable, "-c", _DATASETS_NOT_LOADED, str(project)],
+        [sys.executable, "-c", code, str(project)],
         capture_output=True,
         text=True,
         check=True,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
     )
     in_parent, calls, in_workers, not_in_workers, after = map(int, out.stdout.split())
     assert calls > 0 and not_in_workers > 0

@@ -72,6 +72,7 @@ from astana_corpus.core.parallel import (
     batched,
     in_child,
     ordered_map,
+    use_template,
     worker_count,
 )
 from astana_corpus.core.paths import (
@@ -99,7 +100,7 @@ from astana_corpus.core.paths import (
 )
 from astana_corpus.core.records import Document, GoldDocument, Issue, StageStats
 from astana_corpus.core.schema import Schema, read_schema
-from astana_corpus.core.tokens import arabic_tokenizer, tokenize_many
+from astana_corpus.core.tokens import tokenize_many
 from astana_corpus.dataset.card import (
     BaselineResult,
     CardFacts,
@@ -193,6 +194,9 @@ from astana_corpus.models.train import (
 from astana_corpus.models.view import predictions_as_records, render_comparison, render_html
 
 R = TypeVar("R")
+
+# Every pool's workers start from a process that loaded the stages and the tokenizer.
+use_template("astana_corpus.dataset.workers")
 
 # The modules whose code decides what cleaning produces: a change to any of them
 # invalidates the materialised documents.
@@ -425,8 +429,7 @@ def check(
         from tqdm import tqdm
 
         lines = tqdm(lines, desc="validate + build", unit="document")
-    arabic_tokenizer()  # loaded once here, so every (recycled) worker forks with it ready
-    # Workers are forked: the documents' offsets and the split map reach them unpickled.
+    # The documents' offsets and the split map reach each worker pickled, with the context.
     gold_context = replace(context, documents=documents, split_of=split_of)
     label_sets: dict[frozenset[str], frozenset[str]] = {}
     for batch in _batches(gold_batch, lines, gold_context, n_workers):

@@ -6,8 +6,14 @@ order either way, which keeps every output byte-identical to the single-process 
 DESIGN's measurements: a 2-worker pool ran tokenise + IOB + write in 0.6x the time of one
 process; spaCy's own ``n_process`` was slower (it pickles whole ``Doc`` objects).
 
-Workers are forked, so they start with what the parent has loaded (the tokenizer, the
-schema) and a worker initialiser can set per-process state once.
+A pool's workers are forked from a template process (multiprocessing's fork server),
+not from this one: the template imports the modules named by ``use_template`` once (the
+stages, the tokenizer), so every worker, and every fresh one that replaces a recycled
+worker, starts with them loaded, and none of them maps what this process has grown to
+hold (its heap, its per-document keys, its Arrow buffers), memory that a forked page
+table counts once per worker. Per-process state reaches a worker through its initialiser's
+arguments (pickled). A process made by ``in_child`` (a fork of this one) forks its pools
+itself.
 """
 
 from __future__ import annotations
@@ -41,6 +47,13 @@ PREFETCH = 2
 # RSS at 1M (one run; README, Performance).
 RECYCLE_AFTER = 25
 
+# What the template process imports before it forks a worker (``use_template``).
+_template_modules: list[str] = []
+# True in a process made by ``in_child``: the fork server belongs to its parent (its
+# bookkeeping, copied by the fork, names a process that is not this one's child), so the
+# pools of this process fork it instead.
+_forked_child = False
+
 
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     """Consecutive lists of ``size`` items (the last one shorter), lazily."""
@@ -70,15 +83,16 @@ def ordered_map(
 ) -> Iterator[R]:
     """``fn`` of every batch, in input order: in this process when ``workers`` is 1 or
     there are fewer than ``POOL_MIN_BATCHES`` batches, else in a pool of ``workers``
-    forked processes that never hold more than ``PREFETCH`` batches each ahead, each
-    replaced by a fresh fork of this process after ``RECYCLE_AFTER`` batches."""
+    processes (forked from the template, see the module's docstring) that never hold more
+    than ``PREFETCH`` batches each ahead, each replaced by a fresh one after
+    ``RECYCLE_AFTER`` batches."""
     small = expected_batches is not None and expected_batches < POOL_MIN_BATCHES
     if workers <= 1 or small:
         if initializer is not None:
             initializer(*initargs)
         yield from map(fn, batches)
         return
-    context = multiprocessing.get_context("fork")
+    context = _pool_context()
     release_free_heap()
     start = (initializer, initargs)
     with context.Pool(
@@ -95,9 +109,29 @@ def ordered_map(
         pool.join()
 
 
+def use_template(*modules: str) -> None:
+    """Name the modules the template process imports before it forks any worker (importing
+    them should load what every worker needs). It starts with the first pool of this
+    process and keeps the names it started with."""
+    _template_modules[:] = modules
+
+
+def _pool_context() -> Any:
+    """The fork server (workers forked from the template), or plain fork in a process
+    made by ``in_child`` or where there is no fork server."""
+    if _forked_child or "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    # "__main__" as multiprocessing's default has it: a worker need not import the
+    # main script again.
+    context.set_forkserver_preload(["__main__", *_template_modules])
+    return context
+
+
 def release_free_heap() -> None:
     """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; a no-op
-    without glibc), so that processes forked next neither map nor count them."""
+    without glibc): this process then holds them no longer, and a process forked from it
+    (``in_child``, a pool there) neither maps nor counts them."""
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
@@ -120,6 +154,8 @@ def in_child(fn: Callable[..., R], *args: Any) -> R:
     receive, send = context.Pipe(duplex=False)
 
     def run() -> None:
+        global _forked_child
+        _forked_child = True
         _start_worker(None, ())
         # Stopped by the parent (Ctrl-C there): unwind, so that ``with`` blocks in ``fn``
         # remove their temporary folders and stop their own pools.
@@ -164,10 +200,11 @@ def _start_worker(initializer: Callable[..., Any] | None, initargs: tuple[Any, .
     SIGTERM (the parent's handler, inherited through fork, would print a traceback)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    # What the parent had when this process was forked is left out of this process's
-    # garbage collections: a collection writes to the header of every object it walks,
-    # so walking the inherited ones would copy their pages into this process (memory
-    # that counts once per worker). They are still freed by reference counting.
+    # What this process had when it was forked (the template's modules and tokenizer, or
+    # an ``in_child`` parent's objects) is left out of its garbage collections: a
+    # collection writes to the header of every object it walks, so walking the inherited
+    # ones would copy their pages into this process (memory that counts once per worker).
+    # They are still freed by reference counting.
     gc.freeze()
     if initializer is not None:
         initializer(*initargs)
