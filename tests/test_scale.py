@@ -97,6 +97,31 @@ def test_pool_workers_start_with_the_tokenizer_loaded(monkeypatch):
     assert loaded == [1] * 6
 
 
+_NOT_IMPORTABLE = """
+from astana_corpus.core.parallel import batched, ordered_map
+
+def double(batch):
+    return [2 * x for x in batch]
+
+try:
+    list(ordered_map(double, batched(range(8), 1), workers=2))
+except RuntimeError as exc:
+    print(exc)
+"""
+
+
+def test_a_batch_function_the_workers_cannot_import_is_an_error_not_a_hang():
+    # Defined in a -c script: a worker started from the template cannot find it.
+    out = subprocess.run(
+        [sys.executable, "-c", _NOT_IMPORTABLE],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert "must be importable by name" in out.stdout
+
+
 def _squares_in_a_pool():
     return list(ordered_map(_square_all, batched(range(12), 2), workers=2))
 

@@ -24,6 +24,7 @@ import gc
 import itertools
 import multiprocessing
 import os
+import pickle
 import signal
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -100,13 +101,30 @@ def ordered_map(
     ) as pool:
         pending: list[Any] = []
         for batch in batches:
-            pending.append(pool.apply_async(fn, (batch,)))
+            # The call reaches the worker as bytes that _call unpickles: a function the
+            # worker cannot import (one defined in a ``-c`` script or a notebook) is then
+            # an error of this batch, where the pool's own unpickling would kill the
+            # worker and wait for the lost batch forever.
+            task = pickle.dumps((fn, batch), protocol=pickle.HIGHEST_PROTOCOL)
+            pending.append(pool.apply_async(_call, (task,)))
             while len(pending) >= workers * PREFETCH:
                 yield pending.pop(0).get()
         for result in pending:
             yield result.get()
         pool.close()  # a clean exit: workers finish instead of being terminated
         pool.join()
+
+
+def _call(task: bytes) -> Any:
+    try:
+        fn, batch = pickle.loads(task)
+    except Exception as exc:
+        raise RuntimeError(
+            f"a pool worker could not load its batch function or batch ({exc}): the function"
+            " must be importable by name in a fresh process (defined at the top level of a"
+            " module, not in a -c script or a notebook)"
+        ) from None
+    return fn(batch)
 
 
 def use_template(*modules: str) -> None:
