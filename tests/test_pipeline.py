@@ -131,9 +131,13 @@ def test_metadata_is_read_from_its_cache_while_articles_yaml_is_unchanged(projec
     from astana_corpus.ingest import sources
 
     loads = []
-    read_yaml = sources.read_yaml
-    monkeypatch.setattr(sources, "read_yaml", lambda *a, **k: loads.append(a) or read_yaml(*a, **k))
-    pipeline.ensure_documents(project)  # reads the YAML in a child, then keeps the cache
+    iter_yaml_list = sources.iter_yaml_list
+    monkeypatch.setattr(
+        sources, "iter_yaml_list", lambda *a, **k: loads.append(a) or iter_yaml_list(*a, **k)
+    )
+    pipeline.ensure_documents(project)  # reads the YAML, then keeps the cache
+    assert len(loads) == 1
+    loads.clear()
     assert (project / METADATA_CACHE_FILE).is_file()
     first = sources.read_metadata(project, cache=project / METADATA_CACHE_FILE)
     assert loads == []  # from the cache

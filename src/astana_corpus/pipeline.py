@@ -329,8 +329,8 @@ def ensure_documents(
     with _collector_paused():
         listing = list_raw(root)  # one folder read for every per-file check below
         cached = read_cached_metadata(root, root / METADATA_CACHE_FILE, digest, listing)
-    if cached is None:  # YAML's garbage (hundreds of MB for a big archive) stays in a child
-        metas = in_child(read_metadata, root)
+    if cached is None:  # read entry by entry (core.yaml_list): no node tree to leave behind
+        metas = read_metadata(root)
         listing = None  # articles/raw is read again after the (long) YAML read
     else:
         metas = cached

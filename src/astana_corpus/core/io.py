@@ -235,16 +235,7 @@ def read_yaml(path: Path, *, hint: str = "check the path") -> Any:
     invalid (A202) file is an error naming it, with ``hint`` saying what to do."""
     import yaml
 
-    path = Path(path)
-    if not path.is_file():
-        raise error("A201", path=path, hint=hint, state=missing_state(path))
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise error(
-            "A205", path=path, offset=exc.start, byte=data[exc.start], reason=exc.reason
-        ) from exc
+    text = read_yaml_text(path, hint=hint)
     try:
         # libyaml's loader when PyYAML has it: the same documents, ~10x faster on a long
         # articles.yaml (one entry per article).
@@ -253,6 +244,20 @@ def read_yaml(path: Path, *, hint: str = "check the path") -> Any:
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         # ValueError: e.g. a date-like value that is no date (2017-13-45)
         raise error("A202", path=path, detail=exc) from exc
+
+
+def read_yaml_text(path: Path, *, hint: str) -> str:
+    """A YAML file's text; a missing (A201) or non-UTF-8 (A205) file is an error naming it."""
+    path = Path(path)
+    if not path.is_file():
+        raise error("A201", path=path, hint=hint, state=missing_state(path))
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(
+            "A205", path=path, offset=exc.start, byte=data[exc.start], reason=exc.reason
+        ) from exc
 
 
 def sha256_bytes(data: bytes) -> str:
